@@ -1,0 +1,55 @@
+"""Shared fixtures: the bundled article, the tiny real model, and an isolated Argos environment."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "putin-kim.txt"
+TINY_MODEL = ROOT / "tests" / "fixtures" / "translate-de_en-tiny.argosmodel"
+
+
+@pytest.fixture(autouse=True)
+def isolated_argos(tmp_path_factory, monkeypatch):
+    """Nothing a test does may touch the real home: Argos dirs, caches and the index point at temp space."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(home / "packages"))
+    monkeypatch.setenv("ARGOS_PACKAGE_INDEX", "http://127.0.0.1:9/")
+    return home
+
+
+@pytest.fixture(scope="session")
+def tiny_package_dir(tmp_path_factory) -> Path:
+    """The tiny fixture model unpacked once per test session (a real CTranslate2 + SentencePiece package)."""
+    target = tmp_path_factory.mktemp("tiny-model")
+    with zipfile.ZipFile(TINY_MODEL) as archive:
+        archive.extractall(target)
+    (folder,) = [p for p in target.iterdir() if p.is_dir()]
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_engine(tiny_package_dir):
+    from translate.engine.engine import DecodingOptions, Engine
+    from translate.packages.package import ArgosPackage
+
+    return Engine.load(ArgosPackage.from_dir(tiny_package_dir), threads=1, options=DecodingOptions(beam_size=1))
+
+
+def msgfmt_or_skip() -> str:
+    """msgfmt is a hard requirement in CI; elsewhere its absence skips the check."""
+    found = shutil.which("msgfmt")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("msgfmt (gettext) is required in CI")
+        pytest.skip("msgfmt (gettext) is not installed")
+    return found

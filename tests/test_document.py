@@ -1,0 +1,126 @@
+"""Reading and segmenting German articles: encodings, blocks, kinds, exact rebuild, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import EXAMPLE
+from translate.document.blocks import is_credit
+from translate.document.model import Kind
+from translate.document.reading import decode_text, read_document
+from translate.errors import InputError
+
+ARTICLE = EXAMPLE.read_text(encoding="utf-8")
+
+
+def kinds(document):
+    return [(block.number, [p.kind for p in block.parts]) for block in document.blocks]
+
+
+def test_article_blocks_match_blank_line_structure():
+    document = read_document(str(EXAMPLE))
+    assert len(document.blocks) == len([b for b in ARTICLE.split("\n\n") if b.strip()])
+    assert document.render() == ARTICLE
+    assert document.name == "putin-kim"
+
+
+def test_article_kinds():
+    document = read_document(str(EXAMPLE))
+    by_block = dict(kinds(document))
+    assert by_block[1] == [Kind.CAPTION, Kind.CREDIT, Kind.CAPTION]
+    assert by_block[2] == [Kind.TITLE]
+    assert by_block[3] == [Kind.PARAGRAPH]
+    assert by_block[6] == [Kind.HEADING]  # "Treffen von Kim und Putin"
+    credits = [p.text for b in document.blocks for p in b.parts if p.kind is Kind.CREDIT]
+    assert credits == [
+        "APA/AFP/Mikhail Metzel",
+        "AP/Sputnik/Artem Geodakyan",
+        "APA/AFP/AP/Vladimir Smirnov",
+        "AP/Yuri Kadobnov",
+    ]
+
+
+def test_segments_cover_every_translated_part_and_skip_credits():
+    document = read_document(str(EXAMPLE))
+    segments = document.segments()
+    assert all("APA/AFP" not in s.text for s in segments)
+    assert segments[0].text.startswith("Russischer Präsident Wladimir Putin")
+    assert segments[0].line == 1
+    # each segment's line really holds its text
+    lines = ARTICLE.split("\n")
+    for segment in segments:
+        assert segment.text.split()[0] in lines[segment.line - 1]
+    rebuilt = document.render({s.key: f"<{s.text}>" for s in segments})
+    assert rebuilt.count("\n\n") == ARTICLE.count("\n\n")
+    assert "APA/AFP/Mikhail Metzel" in rebuilt
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("APA/AFP/Mikhail Metzel", True),
+        ("AP/Sputnik/Artem Geodakyan", True),
+        ("APA/AFP/AP/Vladimir Smirnov", True),
+        ("Foto: dpa/Kay Nietfeld", True),
+        ("USA: Russland benötigt Waffennachschub", False),
+        ("Treffen in Russland", False),
+        ("Kim: „Entscheidungen von Putin immer unterstützen“", False),
+        ("Die Energie- und Nahrungsmittelhilfe kam per Bahn/Schiff.", False),
+    ],
+)
+def test_credit_detection(line, expected):
+    assert is_credit(line) is expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"])
+def test_encodings_decode_to_the_same_text(tmp_path, encoding):
+    path = tmp_path / "article.txt"
+    path.write_bytes(ARTICLE.replace("\n", "\r\n").encode(encoding, errors="replace" if encoding == "latin-1" else "strict"))
+    document = read_document(str(path))
+    expected = ARTICLE if encoding != "latin-1" else ARTICLE.encode("latin-1", errors="replace").decode("latin-1")
+    assert document.render() == expected
+    assert "Präsident" in document.render() and "\r" not in document.render()
+
+
+def test_short_cp1252_text_keeps_umlauts():
+    text, encoding = decode_text("Größe, Übung und Café à la carte – süß.".encode("cp1252"), "x.txt")
+    assert text == "Größe, Übung und Café à la carte – süß."
+    assert encoding == "cp1252"
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"", "empty"),
+        (b"  \n\n \n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary"),
+        (bytes(range(256)) * 8, "binary"),
+    ],
+)
+def test_bad_files_name_the_file_and_problem(tmp_path, content, problem):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        read_document(str(path))
+    assert str(path) in str(caught.value) and problem in str(caught.value)
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_document(str(tmp_path / "nope.txt"))
+    with pytest.raises(InputError, match="directory"):
+        read_document(str(tmp_path))
+
+
+def test_wrapped_paragraph_is_one_part_and_rebuilds():
+    text = "Putin traf Kim am Mittwoch.\nEr sprach über die\nZusammenarbeit.\n\nZweiter Absatz hier, mit Punkt."
+    from translate.document.blocks import parse_blocks
+
+    document = parse_blocks(text, source="x", name="x", encoding="utf_8")
+    assert [p.kind for p in document.blocks[0].parts] == [Kind.PARAGRAPH]
+    segments = document.segments()
+    assert segments[1].text == "Er sprach über die Zusammenarbeit."
+    assert segments[1].line == 2
+    assert document.render() == text
+    english = document.render({s.key: s.text.upper() for s in document.segments()})
+    assert english.split("\n\n")[0] == "PUTIN TRAF KIM AM MITTWOCH. ER SPRACH ÜBER DIE ZUSAMMENARBEIT."

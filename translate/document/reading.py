@@ -1,0 +1,70 @@
+"""Reading a German article from a file or standard input into a Document.
+
+Decoding uses charset-normalizer, restricted to the encodings German text actually arrives in,
+so CP1252 is not mistaken for a Central-European code page with the same umlauts.
+"""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from pathlib import Path
+
+from translate.document.blocks import parse_blocks
+from translate.document.model import Document
+from translate.errors import InputError
+
+GERMAN_TEXT_ENCODINGS = ["utf_8", "utf_16", "cp1252", "iso8859_15", "mac_roman", "cp850"]
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+
+
+def decode_text(data: bytes, where: str) -> tuple[str, str]:
+    """Return (text, encoding name); reject empty, binary and undecodable input."""
+    if data.startswith(codecs.BOM_UTF8):
+        data, bom = data[len(codecs.BOM_UTF8) :], "utf_8_sig"
+    else:
+        bom = ""
+    if not data.strip():
+        raise InputError(where, "the file is empty")
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:8192]:
+        raise InputError(where, "not a text file (binary data)")
+    try:
+        text, encoding = data.decode("utf-8"), bom or "utf_8"
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data, cp_isolation=GERMAN_TEXT_ENCODINGS).best()
+        if best is None:
+            raise InputError(where, "cannot decode the text (not UTF-8, UTF-16 or a Western code page)") from None
+        text, encoding = str(best), best.encoding
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if any(ch in text for ch in "\x00\ufffd") or _control_share(text) > 0.01:
+        raise InputError(where, "not a text file (binary data or control characters)")
+    return text, encoding
+
+
+def _control_share(text: str) -> float:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\t\f")
+    return controls / max(len(text), 1)
+
+
+def read_document(source: str, name: str | None = None) -> Document:
+    """Read SOURCE ("-" for standard input) into blocks, parts and sentences."""
+    if source == "-":
+        data = sys.stdin.buffer.read()
+        where, stem = "<stdin>", name or "stdin"
+    else:
+        path = Path(source)
+        where, stem = source, name or path.stem
+        if path.is_dir():
+            raise InputError(where, "is a directory, not a text file")
+        if not path.exists():
+            raise InputError(where, "no such file")
+        try:
+            if path.stat().st_size > MAX_SOURCE_BYTES:
+                raise InputError(where, f"file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(where, f"cannot read ({exc.strerror})") from None
+    text, encoding = decode_text(data, where)
+    return parse_blocks(text, source=source, name=stem, encoding=encoding)

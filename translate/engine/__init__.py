@@ -1,0 +1,1 @@
+"""Decoding with CTranslate2 and SentencePiece, straight from an Argos package."""

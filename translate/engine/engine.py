@@ -1,0 +1,202 @@
+"""The translation engine: SentencePiece pieces in, CTranslate2 hypotheses out.
+
+Argos' own `argostranslate.translate` pulls in sentence-splitter models and translates one sentence
+at a time; here the whole document goes through `translate_batch` in length-sorted, token-bounded
+batches, and the decoder's n-best lists, attention and forced prefixes are exposed for the glossary.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from translate.packages.package import ArgosPackage
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """How to decode; the length guard keeps a broken model from running away on any sentence."""
+
+    beam_size: int = 4
+    num_hypotheses: int = 1
+    max_batch_tokens: int = 2048
+    length_ratio: float = 2.0  # at most this many target pieces per source piece …
+    length_margin: int = 10  # … plus this many
+    max_length: int = 512
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One decoded candidate; `attention[t][s]` weighs target piece t against source piece s."""
+
+    text: str
+    pieces: tuple[str, ...]
+    score: float
+    source_pieces: tuple[str, ...]
+    attention: tuple[tuple[float, ...], ...] | None = None
+    truncated: bool = False  # the length guard cut it
+
+
+@dataclass
+class Engine:
+    """A loaded Argos package. Construct with `Engine.load`; loading is the expensive step."""
+
+    package: ArgosPackage
+    translator: object
+    tokenizer: object
+    options: DecodingOptions = field(default_factory=DecodingOptions)
+
+    @classmethod
+    def load(
+        cls,
+        package: ArgosPackage,
+        *,
+        device: str = "cpu",
+        threads: int = 0,
+        compute_type: str = "default",
+        options: DecodingOptions | None = None,
+    ) -> "Engine":
+        import ctranslate2
+        import sentencepiece
+
+        from translate.errors import InputError
+
+        try:
+            translator = ctranslate2.Translator(
+                str(package.model_dir), device=device, intra_threads=threads, compute_type=compute_type
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise InputError(package.model_dir, f"cannot load the CTranslate2 model ({exc})") from None
+        tokenizer_path = package.tokenizer_path
+        if tokenizer_path.name != "sentencepiece.model":
+            raise InputError(tokenizer_path, "BPE packages are not supported; use a SentencePiece package")
+        try:
+            tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(tokenizer_path))
+        except (RuntimeError, OSError) as exc:
+            raise InputError(tokenizer_path, f"cannot load the SentencePiece model ({exc})") from None
+        return cls(package, translator, tokenizer, options or DecodingOptions())
+
+    def encode(self, text: str) -> list[str]:
+        return self.tokenizer.encode(text, out_type=str)
+
+    def encode_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
+        """Pieces with the character span of `text` each one covers (for aligning glossary terms)."""
+        proto = self.tokenizer.encode(text, out_type="immutable_proto")
+        encoded = text.encode("utf-8")
+        spans = []
+        for piece in proto.pieces:
+            start = len(encoded[: piece.begin].decode("utf-8", errors="ignore"))
+            end = len(encoded[: piece.end].decode("utf-8", errors="ignore"))
+            spans.append((piece.piece, start, end))
+        return spans
+
+    def decode(self, pieces: Sequence[str]) -> str:
+        return self.tokenizer.decode_pieces(list(pieces))
+
+    def length_limit(self, source_length: int) -> int:
+        o = self.options
+        return min(o.max_length, math.ceil(o.length_ratio * source_length) + o.length_margin)
+
+    def translate(
+        self,
+        sentences: Sequence[str],
+        *,
+        num_hypotheses: int | None = None,
+        beam_size: int | None = None,
+        target_prefixes: Sequence[str | None] | None = None,
+        return_attention: bool = False,
+        suppress: Sequence[str] = (),
+        on_progress: Callable[[int], None] | None = None,
+    ) -> list[list[Hypothesis]]:
+        """Translate sentences; returns, per sentence in input order, its hypotheses best first.
+
+        `target_prefixes[i]`, when given, is English text the translation must start with.
+        `suppress` lists English strings the decoder may not produce (tokenised as they would appear).
+        """
+        o = self.options
+        num_hypotheses = num_hypotheses or o.num_hypotheses
+        beam_size = max(beam_size or o.beam_size, num_hypotheses)
+        sources = [self.encode(s) for s in sentences]
+        prefixes = [self._prefix_pieces(p) for p in (target_prefixes or [None] * len(sentences))]
+        suppressed = self._suppress_sequences(suppress)
+        order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
+        results: list[list[Hypothesis]] = [[] for _ in sources]
+        for batch in self._batches(order, sources):
+            batch_sources = [sources[i] or ["▁"] for i in batch]
+            batch_prefixes = [prefixes[i] for i in batch]
+            longest = max(len(s) for s in batch_sources) + max(len(p or []) for p in batch_prefixes)
+            decoded = self.translator.translate_batch(
+                batch_sources,
+                target_prefix=batch_prefixes if any(batch_prefixes) else None,
+                beam_size=beam_size,
+                num_hypotheses=num_hypotheses,
+                return_scores=True,
+                return_attention=return_attention,
+                suppress_sequences=suppressed or None,
+                max_decoding_length=self.length_limit(longest),
+            )
+            for i, result in zip(batch, decoded):
+                results[i] = self._hypotheses(sources[i], result, return_attention)
+            if on_progress:
+                on_progress(len(batch))
+        return results
+
+    def score(self, sentences: Sequence[str], translations: Sequence[str]) -> list[float]:
+        """Average log-probability of each given translation under the model (higher is better)."""
+        sources = [self.encode(s) for s in sentences]
+        targets = [self._prefix_pieces(t) or [] for t in translations]
+        scored = self.translator.score_batch(sources, targets, max_batch_size=self.options.max_batch_tokens, batch_type="tokens")
+        return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in scored]
+
+    def _batches(self, order: list[int], sources: list[list[str]]):
+        batch: list[int] = []
+        tokens = 0
+        for i in order:
+            size = len(sources[i]) + 1
+            if batch and tokens + size > self.options.max_batch_tokens:
+                yield batch
+                batch, tokens = [], 0
+            batch.append(i)
+            tokens += size
+        if batch:
+            yield batch
+
+    def _prefix_pieces(self, text: str | None) -> list[str] | None:
+        package_prefix = [self.package.target_prefix] if self.package.target_prefix else []
+        if text is None:
+            return package_prefix or None
+        return package_prefix + self.encode(text)
+
+    def _suppress_sequences(self, phrases: Sequence[str]) -> list[list[str]]:
+        """Each phrase as it would be tokenised at a word start and, for names, after a space."""
+        sequences = []
+        for phrase in phrases:
+            for variant in {phrase, phrase.lower()}:
+                pieces = self.encode(variant)
+                if pieces and pieces not in sequences:
+                    sequences.append(pieces)
+        return sequences
+
+    def _hypotheses(self, source: list[str], result, with_attention: bool) -> list[Hypothesis]:
+        limit = self.length_limit(len(source))
+        skip = 1 if self.package.target_prefix else 0
+        hypotheses = []
+        for rank, pieces in enumerate(result.hypotheses):
+            pieces = pieces[skip:]
+            truncated = len(pieces) > limit
+            pieces = pieces[:limit]
+            attention = None
+            if with_attention and result.attention:
+                attention = tuple(tuple(row) for row in result.attention[rank][skip : skip + len(pieces)])
+            hypotheses.append(
+                Hypothesis(
+                    text=self.decode(pieces),
+                    pieces=tuple(pieces),
+                    score=result.scores[rank] if result.scores else 0.0,
+                    source_pieces=tuple(source),
+                    attention=attention,
+                    truncated=truncated,
+                )
+            )
+        return hypotheses

@@ -1,0 +1,19 @@
+"""Errors caused by the user's input, reported as one line and exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """Bad input (file, archive, glossary, model): names where and what, never a stack trace."""
+
+    def __init__(self, where: str | Path, problem: str, line: int | None = None):
+        self.where = str(where)
+        self.problem = problem
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        location = f"{self.where}:{self.line}" if self.line is not None else self.where
+        return f"{location}: {self.problem}"

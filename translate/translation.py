@@ -1,0 +1,84 @@
+"""Running a document through the engine (and the glossary, when one is given).
+
+This is the pipeline the CLI runs: document segments → one batched decoding pass → glossary
+enforcement on the segments that need it → a TranslatedDocument that every output is written from.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from translate.document.model import Document, Segment
+from translate.engine.engine import Engine
+from translate.glossary.enforce import GlossaryEnforcer, TermOutcome
+
+
+@dataclass(frozen=True)
+class TranslatedSegment:
+    segment: Segment
+    english: str
+    truncated: bool = False
+    terms: tuple[TermOutcome, ...] = ()
+
+    @property
+    def missing_terms(self) -> tuple[TermOutcome, ...]:
+        return tuple(t for t in self.terms if t.missing)
+
+
+@dataclass(frozen=True)
+class RunStats:
+    segments: int
+    words: int
+    seconds: float
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.segments} segments, {self.words} words in {self.seconds:.1f} s "
+            f"({self.words_per_second:.0f} words/s)"
+        )
+
+
+@dataclass(frozen=True)
+class TranslatedDocument:
+    document: Document
+    segments: tuple[TranslatedSegment, ...]
+    model: str
+    stats: RunStats = field(default_factory=lambda: RunStats(0, 0, 0.0))
+
+    def english(self) -> str:
+        return self.document.render({s.segment.key: s.english for s in self.segments})
+
+
+def translate_document(
+    document: Document,
+    engine: Engine,
+    *,
+    enforcer: GlossaryEnforcer | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> TranslatedDocument:
+    """Translate every segment of the document in one batched pass, then apply the glossary."""
+    started = time.perf_counter()
+    segments = document.segments()
+    decoded = engine.translate([s.text for s in segments], on_progress=on_progress)
+    english = [h[0].text if h else "" for h in decoded]
+    truncated = [bool(h and h[0].truncated) for h in decoded]
+    if enforcer is not None:
+        enforced = enforcer.enforce(engine, segments, english)
+    else:
+        enforced = [(text, ()) for text in english]
+    translated = tuple(
+        TranslatedSegment(segment, text, cut, terms)
+        for segment, (text, terms), cut in zip(segments, enforced, truncated)
+    )
+    stats = RunStats(
+        segments=len(segments),
+        words=sum(len(s.text.split()) for s in segments),
+        seconds=time.perf_counter() - started,
+    )
+    return TranslatedDocument(document, translated, engine.package.name, stats)
