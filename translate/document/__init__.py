@@ -1,0 +1,1 @@
+"""Reading and segmenting German source documents."""
