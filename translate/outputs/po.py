@@ -8,6 +8,7 @@ entries that disappeared from the source as obsolete rather than dropping them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -68,9 +69,21 @@ def build_catalog(translated: TranslatedDocument) -> polib.POFile:
     return catalog
 
 
+_PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*$')
+
+
+def check_syntax(path: Path, text: str) -> None:
+    """polib silently mangles malformed lines, so check every keyword and string line first."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and not _PO_LINE.match(stripped):
+            raise InputError(path, f"not valid PO syntax: {stripped[:60]}", number)
+
+
 def read_catalog(path: Path) -> polib.POFile:
     """Read an existing catalogue; an unreadable one is an error, never silently replaced."""
     try:
+        check_syntax(path, Path(path).read_text(encoding="utf-8"))
         return polib.pofile(str(path), wrapwidth=79)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         line = _line_of(str(exc))
@@ -78,8 +91,6 @@ def read_catalog(path: Path) -> polib.POFile:
 
 
 def _line_of(message: str) -> int | None:
-    import re
-
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else None
 
