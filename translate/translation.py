@@ -65,13 +65,13 @@ def translate_document(
     """Translate every segment of the document in one batched pass, then apply the glossary."""
     started = time.perf_counter()
     segments = document.segments()
-    decoded = engine.translate([s.text for s in segments], on_progress=on_progress)
-    english = [h[0].text if h else "" for h in decoded]
-    truncated = [bool(h and h[0].truncated) for h in decoded]
+    decoded = engine.translate([s.text for s in segments], return_attention=enforcer is not None, on_progress=on_progress)
+    best = [h[0] for h in decoded]
+    truncated = [h.truncated for h in best]
     if enforcer is not None:
-        enforced = enforcer.enforce(engine, segments, english)
+        enforced = enforcer.enforce(engine, segments, best)
     else:
-        enforced = [(text, ()) for text in english]
+        enforced = [(h.text, ()) for h in best]
     translated = tuple(
         TranslatedSegment(segment, text, cut, terms)
         for segment, (text, terms), cut in zip(segments, enforced, truncated)

@@ -82,7 +82,7 @@ class Engine:
 
     def encode_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
         """Pieces with the character span of `text` each one covers (for aligning glossary terms)."""
-        proto = self.tokenizer.encode(text, out_type="immutable_proto")
+        proto = self.tokenizer.encode(text, return_type="proto")  # begin/end are UTF-8 byte offsets
         encoded = text.encode("utf-8")
         spans = []
         for piece in proto.pieces:

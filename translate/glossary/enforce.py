@@ -49,7 +49,7 @@ class _Sentence:
     text: str
     matches: list  # glossary Match objects (entry, start, end, text)
     english: str
-    hypothesis: Hypothesis | None = None
+    hypothesis: Hypothesis  # the decoder output `english` came from, with attention
     how: dict[int, str] = field(default_factory=dict)  # match index → strategy that satisfied it
     prefix_tried: set[int] = field(default_factory=set)
 
@@ -78,9 +78,15 @@ class GlossaryEnforcer:
         self.nbest = nbest
 
     def enforce(
-        self, engine: Engine, segments: Sequence[Segment], english: Sequence[str]
+        self, engine: Engine, segments: Sequence[Segment], first_pass: Sequence[Hypothesis]
     ) -> list[tuple[str, tuple[TermOutcome, ...]]]:
-        states = [_Sentence(s.text, list(self.matcher.match(s.text)), e) for s, e in zip(segments, english)]
+        """Return, per segment, its English and how each matched term was honoured.
+
+        `first_pass` holds each segment's best hypothesis, decoded with attention.
+        """
+        states = [
+            _Sentence(s.text, list(self.matcher.match(s.text)), h.text, h) for s, h in zip(segments, first_pass)
+        ]
         for state in states:
             self._mark(state, state.english, NATURAL)
         self._try_nbest(engine, [s for s in states if s.unsatisfied()])
@@ -103,8 +109,12 @@ class GlossaryEnforcer:
                 state.how.setdefault(j, how)
         return count
 
-    def _score(self, state: _Sentence, english: str) -> int:
-        return sum(satisfied(m.entry, english) for m in state.matches)
+    def _satisfied(self, state: _Sentence, english: str) -> frozenset[int]:
+        return frozenset(j for j, m in enumerate(state.matches) if satisfied(m.entry, english))
+
+    def _better(self, state: _Sentence, candidate: str, current: str) -> bool:
+        """A candidate must keep every term the current text satisfies and satisfy at least one more."""
+        return self._satisfied(state, candidate) > self._satisfied(state, current)
 
     def _forbidden(self, states: Sequence[_Sentence]) -> list[str]:
         variants = {v for s in states for m in s.matches for v in m.entry.forbidden}
@@ -123,16 +133,12 @@ class GlossaryEnforcer:
         for state, hypotheses in zip(states, lists):
             if not hypotheses:
                 continue
-            current = self._score(state, state.english)
-            best = max(hypotheses, key=lambda h: (self._score(state, h.text), h.score))
-            if self._score(state, best.text) > current:
+            improving = [h for h in hypotheses if self._better(state, h.text, state.english)]
+            if improving:
+                best = max(improving, key=lambda h: (len(self._satisfied(state, h.text)), h.score))
                 state.english = best.text
                 self._mark(state, best.text, NBEST)
                 state.hypothesis = best
-            else:
-                # keep the first-pass text but remember an aligned hypothesis for the next steps
-                same = [h for h in hypotheses if h.text == state.english]
-                state.hypothesis = same[0] if same else hypotheses[0]
 
     def _try_prefix(self, engine: Engine, states: list[_Sentence]) -> None:
         prefixes, targets = [], []
@@ -151,8 +157,7 @@ class GlossaryEnforcer:
             if not hypotheses:
                 continue
             candidate = hypotheses[0]
-            before = self._score(state, state.english)
-            if satisfied(state.matches[j].entry, candidate.text) and self._score(state, candidate.text) > before:
+            if satisfied(state.matches[j].entry, candidate.text) and self._better(state, candidate.text, state.english):
                 state.english = candidate.text
                 state.hypothesis = candidate
                 self._mark(state, candidate.text, PREFIX)
@@ -160,37 +165,51 @@ class GlossaryEnforcer:
     def _prefix_for(self, engine: Engine, state: _Sentence, match) -> str:
         rendering = required_text(match.entry)
         hypothesis = state.hypothesis
-        if hypothesis is None or not hypothesis.attention:
-            return _capitalised(rendering)
         start, _ = aligned_span(engine, state.text, match, hypothesis)
         if start is None:
-            start = _most_attended(engine, state.text, match, hypothesis)
+            start, _ = _most_attended(engine, state.text, match, hypothesis)
+        if start is None:
+            return _capitalised(rendering)
         head = engine.decode(hypothesis.pieces[:start]).rstrip()
         return f"{head} {rendering}" if head else _capitalised(rendering)
 
     def _replace(self, engine: Engine, state: _Sentence) -> None:
-        for j in state.unsatisfied():
+        """Last resort: put each missing rendering where its source term aligns, then drop forbidden variants.
+
+        Per term, in source order: replace the aligned words, else insert after or before them, taking
+        the first edit that satisfies the term without losing a term already satisfied.
+        """
+        missing = state.unsatisfied()
+        pieces = state.hypothesis.pieces
+        accepted: list[tuple[int, int, str]] = []
+        text = state.english
+        for j in sorted(missing, key=lambda j: state.matches[j].start):
+            match = state.matches[j]
+            start, end = aligned_span(engine, state.text, match, state.hypothesis)
+            if start is None:
+                start, end = _most_attended(engine, state.text, match, state.hypothesis)
+            if start is None:
+                continue
+            rendering = required_text(match.entry)
+            for edit in ((start, end, rendering), (end, end, rendering), (start, start, rendering)):
+                if any(_conflict(edit, other) for other in accepted):
+                    continue
+                trial = _finish(state.english, _apply_edits(engine, pieces, sorted(accepted + [edit])))
+                if satisfied(match.entry, trial) and self._better(state, trial, text):
+                    accepted.append(edit)
+                    text = trial
+                    break
+        for j in missing:
             entry = state.matches[j].entry
-            rendering = required_text(entry)
-            text = state.english
             for variant in sorted(entry.forbidden, key=len, reverse=True):
-                text = _replace_words(text, variant, rendering)
-            if not satisfied(entry, text) and state.hypothesis is not None and state.hypothesis.text == state.english:
-                start, end = aligned_span(engine, state.text, state.matches[j], state.hypothesis)
-                if start is not None:
-                    pieces = state.hypothesis.pieces
-                    head = engine.decode(pieces[:start]).rstrip()
-                    tail = engine.decode(pieces[end:]).strip()
-                    word = rendering if head else _capitalised(rendering)
-                    text = " ".join(p for p in (head, word) if p) + _join_tail(tail)
-            if satisfied(entry, text) and self._score(state, text) >= self._score(state, state.english):
-                state.english = text
-                state.hypothesis = None
-                state.how[j] = REPLACED
-            else:
-                state.how[j] = MISSING
+                text = _replace_words(text, variant, required_text(entry))
+        if self._better(state, text, state.english):
+            state.english = text
+        for j in missing:
+            state.how[j] = REPLACED if satisfied(state.matches[j].entry, state.english) else MISSING
 
     def _outcomes(self, state: _Sentence) -> tuple[TermOutcome, ...]:
+        final = self._satisfied(state, state.english)
         return tuple(
             TermOutcome(
                 de=m.entry.de,
@@ -198,7 +217,7 @@ class GlossaryEnforcer:
                 found=m.text,
                 start=m.start,
                 end=m.end,
-                how=state.how.get(j, MISSING),
+                how=state.how.get(j, MISSING) if j in final else MISSING,
             )
             for j, m in enumerate(state.matches)
         )
@@ -208,10 +227,32 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _join_tail(tail: str) -> str:
-    if not tail:
-        return ""
-    return tail if tail[0] in ".,;:!?'’)»“”\"" else " " + tail
+def _conflict(edit: tuple[int, int, str], other: tuple[int, int, str]) -> bool:
+    """Two edits clash when one replaces pieces the other replaces or inserts into."""
+    (a, b, _), (c, d, _) = edit, other
+    if a == b:
+        return c < a < d
+    if c == d:
+        return a < c < b
+    return a < d and b > c
+
+
+def _finish(original: str, text: str) -> str:
+    return _capitalised(text) if original[:1].isupper() else text
+
+
+def _apply_edits(engine: Engine, pieces: Sequence[str], edits: list[tuple[int, int, str]]) -> str:
+    """Decode `pieces` with each (start, end) piece range replaced by its text."""
+    parts, cursor = [], 0
+    for start, end, replacement in edits:
+        parts.append(engine.decode(pieces[cursor:start]).strip())
+        parts.append(replacement)
+        cursor = end
+    parts.append(engine.decode(pieces[cursor:]).strip())
+    text = ""
+    for part in filter(None, parts):
+        text = part if not text else text + ("" if part[0] in ".,;:!?'’)»“”" else " ") + part
+    return text
 
 
 def _replace_words(text: str, variant: str, rendering: str) -> str:
@@ -238,11 +279,17 @@ def aligned_span(engine: Engine, sentence: str, match, hypothesis: Hypothesis) -
     return _word_bounds(hypothesis.pieces, min(aligned), max(aligned) + 1)
 
 
-def _most_attended(engine: Engine, sentence: str, match, hypothesis: Hypothesis) -> int:
+def _most_attended(engine: Engine, sentence: str, match, hypothesis: Hypothesis) -> tuple[int | None, int | None]:
+    """The target word that attends most to the source term (when no target piece attends to it most)."""
     sources = source_piece_indices(engine, sentence, match.start, match.end)
+    if not hypothesis.attention or not sources:
+        return None, None
     weights = [sum(row[s] for s in sources if s < len(row)) for row in hypothesis.attention]
-    best = max(range(len(weights)), key=weights.__getitem__) if weights else 0
-    return _word_bounds(hypothesis.pieces, best, best + 1)[0]
+    word_pieces = [t for t in range(len(weights)) if hypothesis.pieces[t][:1] == "▁" or hypothesis.pieces[t][:1].isalnum()]
+    if not word_pieces:
+        return None, None
+    best = max(word_pieces, key=weights.__getitem__)
+    return _word_bounds(hypothesis.pieces, best, best + 1)
 
 
 def _word_bounds(pieces: Sequence[str], start: int, end: int) -> tuple[int, int]:

@@ -16,6 +16,8 @@ def _flags(segment: TranslatedSegment) -> str:
         flags.append("truncated")
     if segment.missing_terms:
         flags.append("glossary-missing")
+    if any(t.how == "replaced" for t in segment.terms):
+        flags.append("glossary-replaced")
     return ",".join(flags)
 
 

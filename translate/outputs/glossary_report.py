@@ -68,13 +68,14 @@ def render_table(translated: TranslatedDocument):
 
     reports = glossary_report(translated)
     table = Table(title="glossary", title_justify="left", show_edge=False)
-    table.add_column("German")
-    table.add_column("English")
+    table.add_column("German", overflow="fold")
+    table.add_column("English", overflow="fold")
     table.add_column("n", justify="right")
-    for name in STRATEGIES:
-        table.add_column(name, justify="right")
+    table.add_column("satisfied by")
     for r in reports:
-        table.add_row(r.de, r.en, str(r.occurrences), *[str(r.how[n] or "") for n in STRATEGIES])
+        how = ", ".join(f"{name} {r.how[name]}" for name in STRATEGIES if r.how[name])
+        style = "bold red" if r.how[MISSING] else None
+        table.add_row(r.de, r.en, str(r.occurrences), how, style=style)
     total = totals(reports)
     matched = sum(total.values())
     table.caption = f"{matched - total[MISSING]}/{matched} matched terms satisfied"

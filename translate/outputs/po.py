@@ -29,6 +29,8 @@ def _comment(s: TranslatedSegment) -> str:
     lines += [f"glossary: {t.found} → {t.en} ({t.how})" for t in s.terms]
     if s.missing_terms:
         lines.append("glossary terms MISSING: review required")
+    elif any(t.how == "replaced" for t in s.terms):
+        lines.append("glossary terms replaced after decoding: check the wording")
     if s.truncated:
         lines.append("length guard: the machine output was cut")
     return "\n".join(lines)
