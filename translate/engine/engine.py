@@ -184,7 +184,7 @@ class Engine:
         hypotheses = []
         for rank, pieces in enumerate(result.hypotheses):
             pieces = pieces[skip:]
-            truncated = len(pieces) > limit
+            truncated = len(pieces) >= limit  # reached the guard: the decoder did not finish by itself
             pieces = pieces[:limit]
             attention = None
             if with_attention and result.attention:

@@ -165,9 +165,7 @@ class GlossaryEnforcer:
     def _prefix_for(self, engine: Engine, state: _Sentence, match) -> str:
         rendering = required_text(match.entry)
         hypothesis = state.hypothesis
-        start, _ = aligned_span(engine, state.text, match, hypothesis)
-        if start is None:
-            start, _ = _most_attended(engine, state.text, match, hypothesis)
+        start, _ = locate_term(engine, state, match)
         if start is None:
             return _capitalised(rendering)
         head = engine.decode(hypothesis.pieces[:start]).rstrip()
@@ -185,11 +183,10 @@ class GlossaryEnforcer:
         text = state.english
         for j in sorted(missing, key=lambda j: state.matches[j].start):
             match = state.matches[j]
-            start, end = aligned_span(engine, state.text, match, state.hypothesis)
-            if start is None:
-                start, end = _most_attended(engine, state.text, match, state.hypothesis)
-            if start is None:
-                continue
+            start, end = locate_term(engine, state, match)
+            if start is None:  # nothing to align with: append after the last word
+                words = _words(pieces)
+                start = end = words[-1][1] if words else 0
             rendering = required_text(match.entry)
             for edit in ((start, end, rendering), (end, end, rendering), (start, start, rendering)):
                 if any(_conflict(edit, other) for other in accepted):
@@ -266,30 +263,102 @@ def source_piece_indices(engine: Engine, sentence: str, start: int, end: int) ->
     return [i for i, (_, s, e) in enumerate(engine.encode_with_offsets(sentence)) if s < end and e > start]
 
 
-def aligned_span(engine: Engine, sentence: str, match, hypothesis: Hypothesis) -> tuple[int | None, int | None]:
-    """Target pieces [start, end) whose strongest attention falls on the matched source term, widened to words."""
-    sources = set(source_piece_indices(engine, sentence, match.start, match.end))
+def locate_term(engine: Engine, state: _Sentence, match) -> tuple[int | None, int | None]:
+    """Where in the current hypothesis (a piece range) the English for `match` belongs.
+
+    Attention is a noisy alignment, so only word pieces count, and pieces that already carry the
+    rendering of another satisfied term are off limits. The target words whose strongest attention
+    falls on the term win; failing that, the word that attends to it most.
+    """
+    hypothesis = state.hypothesis
+    sources = set(source_piece_indices(engine, state.text, match.start, match.end))
     if not sources or not hypothesis.attention:
         return None, None
-    aligned = [
-        t for t, row in enumerate(hypothesis.attention) if row and max(range(len(row)), key=row.__getitem__) in sources
+    protected = _protected_pieces(engine, state, hypothesis)
+    lexical = _similar_words(engine, match, hypothesis, protected)
+    if lexical is not None:
+        return lexical
+    candidates = [
+        t
+        for t, piece in enumerate(hypothesis.pieces)
+        if t < len(hypothesis.attention) and t not in protected and piece.lstrip("▁")[:1].isalnum()
     ]
-    if not aligned:
+    if not candidates:
         return None, None
-    return _word_bounds(hypothesis.pieces, min(aligned), max(aligned) + 1)
 
+    def strongest(t: int) -> int:
+        row = hypothesis.attention[t]
+        return max(range(len(row)), key=row.__getitem__)
 
-def _most_attended(engine: Engine, sentence: str, match, hypothesis: Hypothesis) -> tuple[int | None, int | None]:
-    """The target word that attends most to the source term (when no target piece attends to it most)."""
-    sources = source_piece_indices(engine, sentence, match.start, match.end)
-    if not hypothesis.attention or not sources:
-        return None, None
-    weights = [sum(row[s] for s in sources if s < len(row)) for row in hypothesis.attention]
-    word_pieces = [t for t in range(len(weights)) if hypothesis.pieces[t][:1] == "▁" or hypothesis.pieces[t][:1].isalnum()]
-    if not word_pieces:
-        return None, None
-    best = max(word_pieces, key=weights.__getitem__)
+    aligned = [t for t in candidates if strongest(t) in sources]
+    if aligned:
+        return _word_bounds(hypothesis.pieces, min(aligned), max(aligned) + 1)
+    best = max(candidates, key=lambda t: sum(hypothesis.attention[t][s] for s in sources if s < len(hypothesis.attention[t])))
     return _word_bounds(hypothesis.pieces, best, best + 1)
+
+
+SIMILAR_ENOUGH = 0.6
+
+
+def _similar_words(engine: Engine, match, hypothesis: Hypothesis, protected: set[int]) -> tuple[int, int] | None:
+    """Target words spelled like the German term or its rendering (Nowosti/Novosti, Pjöngjang/Pjongjang).
+
+    For names the model tends to copy or transliterate, spelling is a better alignment than attention.
+    """
+    from difflib import SequenceMatcher
+
+    words = _words(hypothesis.pieces)
+    wanted = {match.text.casefold(), required_text(match.entry).casefold()}
+    size = len(match.text.split())
+    best, best_ratio = None, SIMILAR_ENOUGH
+    for i in range(len(words)):
+        for j in range(i + 1, min(len(words), i + size + 1) + 1):
+            start, end = words[i][0], words[j - 1][1]
+            if any(t in protected for t in range(start, end)):
+                continue
+            text = engine.decode(hypothesis.pieces[start:end]).strip().casefold()
+            ratio = max(SequenceMatcher(None, text, w).ratio() for w in wanted)
+            if ratio > best_ratio:
+                best, best_ratio = (start, end), ratio
+    return best
+
+
+def _words(pieces: Sequence[str]) -> list[tuple[int, int]]:
+    """Piece ranges of the alphanumeric words of a hypothesis."""
+    words: list[tuple[int, int]] = []
+    for t, piece in enumerate(pieces):
+        core = piece.lstrip("▁")
+        if not core[:1].isalnum():
+            continue
+        if piece.startswith("▁") or not words or words[-1][1] != t:
+            words.append((t, t + 1))
+        else:
+            words[-1] = (words[-1][0], t + 1)
+    return words
+
+
+def _protected_pieces(engine: Engine, state: _Sentence, hypothesis: Hypothesis) -> set[int]:
+    """Pieces of the hypothesis that spell the renderings of terms it already satisfies."""
+    import re
+
+    spans = _piece_spans(engine, hypothesis.pieces)
+    protected: set[int] = set()
+    for m in state.matches:
+        if not satisfied(m.entry, hypothesis.text):
+            continue
+        for found in re.finditer(rf"(?<!\w){re.escape(required_text(m.entry))}(?!\w)", hypothesis.text, re.IGNORECASE):
+            protected.update(t for t, (a, b) in enumerate(spans) if a < found.end() and b > found.start())
+    return protected
+
+
+def _piece_spans(engine: Engine, pieces: Sequence[str]) -> list[tuple[int, int]]:
+    """Character span of each piece in the decoded text."""
+    spans, previous = [], 0
+    for t in range(len(pieces)):
+        length = len(engine.decode(pieces[: t + 1]))
+        spans.append((previous, length))
+        previous = length
+    return spans
 
 
 def _word_bounds(pieces: Sequence[str], start: int, end: int) -> tuple[int, int]:
