@@ -9,6 +9,7 @@ plural of a term's last word), and strict about everything else: words, order an
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -53,12 +54,16 @@ def _phrase_pattern(phrase: str, *, plural: bool) -> str:
     return body
 
 
+@lru_cache(maxsize=4096)
+def _compiled(phrase: str, plural: bool, flags: int) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + _phrase_pattern(phrase, plural=plural) + r"(?!\w)", flags)
+
+
 def _occurrences(phrase: str, english: str, *, plural: bool, flags: int = 0) -> list[re.Match]:
     """Whole-word occurrences; a following possessive 's is fine since ' is not a word character."""
     if not phrase.strip():
         return []
-    pattern = re.compile(r"(?<!\w)" + _phrase_pattern(phrase.strip(), plural=plural) + r"(?!\w)", flags)
-    return list(pattern.finditer(english))
+    return list(_compiled(phrase.strip(), plural, flags).finditer(english))
 
 
 def _rendering_spans(entry: Entry, english: str) -> list[tuple[int, int]]:

@@ -70,12 +70,14 @@ def satisfied(entry: Entry, english: str) -> bool:
 class GlossaryEnforcer:
     """Matches a glossary in each segment and makes the English honour it."""
 
-    def __init__(self, glossary: Glossary, *, nbest: int = 8):
+    def __init__(self, glossary: Glossary, *, nbest: int = 8, prefix_rounds: int = 3):
+        """`prefix_rounds` bounds the forced decodes per sentence (one missing term each); the rest are replaced."""
         from translate.glossary.matcher import GlossaryMatcher
 
         self.glossary = glossary
         self.matcher = GlossaryMatcher(glossary)
         self.nbest = nbest
+        self.prefix_rounds = prefix_rounds
 
     def enforce(
         self, engine: Engine, segments: Sequence[Segment], first_pass: Sequence[Hypothesis]
@@ -90,7 +92,7 @@ class GlossaryEnforcer:
         for state in states:
             self._mark(state, state.english, NATURAL)
         self._try_nbest(engine, [s for s in states if s.unsatisfied()])
-        for _ in range(max((len(s.matches) for s in states), default=0)):
+        for _ in range(self.prefix_rounds):
             pending = [s for s in states if set(s.unsatisfied()) - s.prefix_tried]
             if not pending:
                 break
