@@ -274,6 +274,8 @@ def locate_term(engine: Engine, state: _Sentence, match) -> tuple[int | None, in
     """
     hypothesis = state.hypothesis
     sources = set(source_piece_indices(engine, state.text, match.start, match.end))
+    # one-letter fragments (the genitive "s" of „Machthabers“) soak up stray attention: leave them out
+    sources = {i for i in sources if len(hypothesis.source_pieces[i].lstrip("▁")) > 1} or sources
     if not sources or not hypothesis.attention:
         return None, None
     protected = _protected_pieces(engine, state, hypothesis)
@@ -292,10 +294,21 @@ def locate_term(engine: Engine, state: _Sentence, match) -> tuple[int | None, in
         row = hypothesis.attention[t]
         return max(range(len(row)), key=row.__getitem__)
 
+    def mass(t: int) -> float:
+        row = hypothesis.attention[t]
+        return sum(row[s] for s in sources if s < len(row))
+
     aligned = [t for t in candidates if strongest(t) in sources]
     if aligned:
-        return _word_bounds(hypothesis.pieces, min(aligned), max(aligned) + 1)
-    best = max(candidates, key=lambda t: sum(hypothesis.attention[t][s] for s in sources if s < len(hypothesis.attention[t])))
+        runs: list[list[int]] = []
+        for t in aligned:  # contiguous runs; the strongest one is the term's rendering
+            if runs and t == runs[-1][-1] + 1:
+                runs[-1].append(t)
+            else:
+                runs.append([t])
+        run = max(runs, key=lambda r: sum(mass(t) for t in r))
+        return _word_bounds(hypothesis.pieces, run[0], run[-1] + 1)
+    best = max(candidates, key=mass)
     return _word_bounds(hypothesis.pieces, best, best + 1)
 
 
