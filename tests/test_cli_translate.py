@@ -194,3 +194,14 @@ def test_help_loads_no_model_or_ctranslate2():
     code = "import sys; from translate.cli import app; from typer.testing import CliRunner; CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['translate', '--help']); print(sorted(m for m in sys.modules if m.split('.')[0] in ('ctranslate2', 'sentencepiece', 'argostranslate', 'simplemma', 'polib')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_broken_glossary_exits_2_before_translating(tmp_path):
+    glossary = tmp_path / "bad.tsv"
+    glossary.write_text("de\ten\tkind\tnote\tstatus\nKreml\tKremlin\tname\t\tapproved\nKreml\tKreml\tname\t\tapproved\n", encoding="utf-8")
+    out = tmp_path / "o"
+    result = run("translate", EXAMPLE, "--model", TINY_MODEL, "-o", out, "--locales", tmp_path / "l", "--glossary", glossary)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"dolmetsch: error: {glossary}:")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()

@@ -46,6 +46,7 @@ def translate_command(
     from translate.outputs.text import render_text
     from translate.outputs.writer import OutputPaths, check_existing_catalog, ensure_writable, write_outputs
     from translate.packages.resolve import resolve_model
+
     from_stdin = source == "-"
     write_files = not from_stdin or out is not None or locales is not None
     out, locales = out or Path("out"), locales or Path("locales")
@@ -103,13 +104,20 @@ def _enforcer(paths: list[Path]):
     if not paths:
         return None
     from translate.errors import InputError
+    from translate.glossary.checks import check, errors
     from translate.glossary.enforce import GlossaryEnforcer
     from translate.glossary.model import Glossary
 
     for path in paths:
         if not path.exists():
             raise InputError(path, "no such glossary file or folder")
-    return GlossaryEnforcer(Glossary.load(paths).approved())
+    glossary = Glossary.load(paths)
+    problems = errors(check(glossary))
+    if problems:  # an ambiguous glossary cannot be enforced; `dolmetsch glossary check` lists them all
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more: run `dolmetsch glossary check`)" if len(problems) > 1 else ""
+        raise InputError(first.path or "glossary", f"{first.message}{more}", first.line)
+    return GlossaryEnforcer(glossary.approved())
 
 
 def _run(document, engine, *, enforcer, quiet: bool):
