@@ -20,6 +20,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from translate import __version__
+
+        typer.echo(f"dolmetsch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", help="Show the version and exit.", is_eager=True, callback=_show_version),
+) -> None:
+    """Offline German→English translation with an enforced glossary and a PO review loop."""
+
+
 run_commands.register(app)
 check_commands.register(app)
 app.add_typer(models_commands.app, name="models")

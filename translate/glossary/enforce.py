@@ -102,14 +102,10 @@ class GlossaryEnforcer:
                 self._replace(engine, state)
         return [(state.english, self._outcomes(state)) for state in states]
 
-    def _mark(self, state: _Sentence, english: str, how: str) -> int:
-        """Record which unsatisfied terms `english` satisfies; return how many terms it satisfies in all."""
-        count = 0
-        for j, match in enumerate(state.matches):
-            if satisfied(match.entry, english):
-                count += 1
-                state.how.setdefault(j, how)
-        return count
+    def _mark(self, state: _Sentence, english: str, how: str) -> None:
+        """Credit `how` with every term that `english` satisfies and no earlier strategy did."""
+        for j in self._satisfied(state, english):
+            state.how.setdefault(j, how)
 
     def _satisfied(self, state: _Sentence, english: str) -> frozenset[int]:
         return frozenset(j for j, m in enumerate(state.matches) if satisfied(m.entry, english))
@@ -257,7 +253,7 @@ def _apply_edits(engine: Engine, pieces: Sequence[str], edits: list[tuple[int, i
 def _replace_words(text: str, variant: str, rendering: str) -> str:
     import re
 
-    return re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", rendering, text)
+    return re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", rendering, text, flags=re.IGNORECASE)
 
 
 def source_piece_indices(engine: Engine, sentence: str, start: int, end: int) -> list[int]:
