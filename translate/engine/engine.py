@@ -1,8 +1,9 @@
 """The translation engine: SentencePiece pieces in, CTranslate2 hypotheses out.
 
-Argos' own `argostranslate.translate` pulls in sentence-splitter models and translates one sentence
-at a time; here the whole document goes through `translate_batch` in length-sorted, token-bounded
-batches, and the decoder's n-best lists, attention and forced prefixes are exposed for the glossary.
+Argos' own `argostranslate.translate` pulls in sentence-splitter models and translates paragraph by
+paragraph; here the whole document goes through one `translate_iterable` call, sorted by length in
+token-bounded batches, and the decoder's n-best lists, attention and forced prefixes are exposed for
+the glossary.
 """
 
 from __future__ import annotations
@@ -117,29 +118,29 @@ class Engine:
         o = self.options
         num_hypotheses = num_hypotheses or o.num_hypotheses
         beam_size = max(beam_size or o.beam_size, num_hypotheses)
-        sources = [self.encode(s) for s in sentences]
+        sources = [self.encode(s) or ["▁"] for s in sentences]
         prefixes = [self._prefix_pieces(p) for p in (target_prefixes or [None] * len(sentences))]
-        suppressed = self._suppress_sequences(suppress)
+        if not sources:
+            return []
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
+        longest = max(len(s) + len(p or []) for s, p in zip(sources, prefixes))
+        decoded = self.translator.translate_iterable(
+            (sources[i] for i in order),
+            target_prefix=(prefixes[i] or [] for i in order) if any(prefixes) else None,
+            max_batch_size=o.max_batch_tokens,
+            batch_type="tokens",
+            beam_size=beam_size,
+            num_hypotheses=num_hypotheses,
+            return_scores=True,
+            return_attention=return_attention,
+            suppress_sequences=self._suppress_sequences(suppress) or None,
+            max_decoding_length=self.length_limit(longest),
+        )
         results: list[list[Hypothesis]] = [[] for _ in sources]
-        for batch in self._batches(order, sources):
-            batch_sources = [sources[i] or ["▁"] for i in batch]
-            batch_prefixes = [prefixes[i] for i in batch]
-            longest = max(len(s) for s in batch_sources) + max(len(p or []) for p in batch_prefixes)
-            decoded = self.translator.translate_batch(
-                batch_sources,
-                target_prefix=batch_prefixes if any(batch_prefixes) else None,
-                beam_size=beam_size,
-                num_hypotheses=num_hypotheses,
-                return_scores=True,
-                return_attention=return_attention,
-                suppress_sequences=suppressed or None,
-                max_decoding_length=self.length_limit(longest),
-            )
-            for i, result in zip(batch, decoded):
-                results[i] = self._hypotheses(sources[i], result, return_attention)
+        for i, result in zip(order, decoded):
+            results[i] = self._hypotheses(sources[i], result, return_attention)
             if on_progress:
-                on_progress(len(batch))
+                on_progress(1)
         return results
 
     def score(self, sentences: Sequence[str], translations: Sequence[str]) -> list[float]:
@@ -148,19 +149,6 @@ class Engine:
         targets = [self._prefix_pieces(t) or [] for t in translations]
         scored = self.translator.score_batch(sources, targets, max_batch_size=self.options.max_batch_tokens, batch_type="tokens")
         return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in scored]
-
-    def _batches(self, order: list[int], sources: list[list[str]]):
-        batch: list[int] = []
-        tokens = 0
-        for i in order:
-            size = len(sources[i]) + 1
-            if batch and tokens + size > self.options.max_batch_tokens:
-                yield batch
-                batch, tokens = [], 0
-            batch.append(i)
-            tokens += size
-        if batch:
-            yield batch
 
     def _prefix_pieces(self, text: str | None) -> list[str] | None:
         package_prefix = [self.package.target_prefix] if self.package.target_prefix else []
