@@ -124,3 +124,14 @@ def test_wrapped_paragraph_is_one_part_and_rebuilds():
     assert document.render() == text
     english = document.render({s.key: s.text.upper() for s in document.segments()})
     assert english.split("\n\n")[0] == "PUTIN TRAF KIM AM MITTWOCH. ER SPRACH ÜBER DIE ZUSAMMENARBEIT."
+
+
+def test_lines_ending_sentences_are_paragraphs_of_their_own():
+    from translate.document.blocks import parse_blocks
+
+    text = "Putin traf Kim am Mittwoch.\nKim besuchte Russland.\nDie Gespräche dauerten lange."
+    document = parse_blocks(text, source="x", name="x", encoding="utf_8")
+    assert [p.kind for p in document.blocks[0].parts] == [Kind.PARAGRAPH] * 3
+    assert [s.line for s in document.segments()] == [1, 2, 3]
+    english = document.render({s.key: s.text.upper() for s in document.segments()})
+    assert english == text.upper()

@@ -78,6 +78,9 @@ def _classify(chunk: str, first_line: int, *, title_allowed: bool) -> list[Part]
         return [_part(Kind.CREDIT, chunk, first_line)]
     if is_heading_like(chunk):
         return [_part(Kind.TITLE if title_allowed else Kind.HEADING, chunk, first_line)]
+    if len(lines) > 1 and all(SENTENCE_END.search(l) for l in lines[:-1]):
+        # one paragraph per line (text pasted with single line breaks), not a hard-wrapped paragraph
+        return [_part(Kind.HEADING if is_heading_like(l) else Kind.PARAGRAPH, l, first_line + i) for i, l in enumerate(lines)]
     return [_part(Kind.PARAGRAPH, chunk, first_line)]
 
 
