@@ -124,6 +124,7 @@ def test_rerun_keeps_reviewed_translations(tmp_path):
     catalog[0].msgstr = "Kim paid a visit to Russia."
     catalog[0].flags.remove("fuzzy")
     catalog[0].tcomment = "checked by the desk"
+    catalog.metadata["Last-Translator"] = "Desk Editor <desk@example.org>"
     catalog.save()
     source.write_text("Kim besuchte Russland.\n\nPutin besuchte Nordkorea.\n", encoding="utf-8")
     assert run(*args).exit_code == 0
@@ -133,6 +134,7 @@ def test_rerun_keeps_reviewed_translations(tmp_path):
     assert reviewed.tcomment == "checked by the desk"
     assert merged.find("Putin besuchte Nordkorea.").fuzzy
     assert [e.msgid for e in merged.obsolete_entries()] == ["Putin traf Kim."]
+    assert merged.metadata["Last-Translator"] == "Desk Editor <desk@example.org>"
 
 
 def test_stdin_to_stdout(tmp_path):

@@ -20,6 +20,9 @@ from translate.errors import InputError
 from translate.translation import TranslatedDocument, TranslatedSegment
 
 
+RUN_FIELDS = ("POT-Creation-Date", "X-Generator", "X-Model")
+
+
 def occurrence_context(occurrence: int) -> str | None:
     return None if occurrence == 1 else f"occurrence {occurrence}"
 
@@ -98,7 +101,18 @@ def _line_of(message: str) -> int | None:
 
 
 def merge_reviewed(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
-    """Carry reviewers' work into a fresh catalogue, like msgmerge: confirmed translations win."""
+    """Carry reviewers' work into a fresh catalogue, like msgmerge: confirmed translations win.
+
+    The header stays the reviewers' (Last-Translator, PO-Revision-Date, …); only the fields that
+    describe this run are refreshed.
+    """
+    header = dict(existing.metadata)
+    for field in RUN_FIELDS:
+        header[field] = fresh.metadata[field]
+    for field, value in fresh.metadata.items():
+        header.setdefault(field, value)
+    fresh.metadata = header
+    fresh.header = existing.header
     previous = {(e.msgctxt, e.msgid): e for e in existing if not e.obsolete}
     used = set()
     for entry in fresh:
