@@ -307,6 +307,11 @@ def unfamiliar_name_pairs(rng: random.Random, per_template: int) -> list[tuple[s
         lambda: (lambda a, b, f, t: (f"{a.nom} und {b.nom} trafen sich auf dem {f.de} {t.de}.", f"{a.en} and {b.en} met at the {t.en} {f.en}."))(*two_people(), rng.choice(FACILITIES), rng.choice(TOWNS + [Place("Wostotschny", "Wostotschny")])),
         lambda: (lambda a, f, t: (f"{a.nom} besuchte den {f.de} {t.de}.", f"{a.en} visited the {t.en} {f.en}."))(person(), rng.choice(FACILITIES), rng.choice(TOWNS)),
     ]
+    return sample_makers(makers, per_template)
+
+
+def sample_makers(makers, per_template: int) -> list[tuple[str, str]]:
+    """Call each sentence maker `per_template` times, in order (the order keeps the build reproducible)."""
     pairs = []
     for make in makers:
         for _ in range(per_template):
@@ -345,12 +350,7 @@ def template_pairs(rng: random.Random, per_template: int) -> list[tuple[str, str
         lambda: (lambda a, b: (f"Treffen von {a.dat} und {b.dat}", f"Meeting of {a.en} and {b.en}"))(*people(2)),
         lambda: (lambda a, c: (f"Waffenlieferungen aus {c.de} an {a.de}", f"Arms deliveries from {c.en} to {a.en}"))(*rng.sample([Place("Russland", "Russia"), Place("Nordkorea", "North Korea")], 2)),
     ]
-    pairs = []
-    for make in makers:
-        for _ in range(per_template):
-            german, english = make()
-            pairs.append((capitalise(german), capitalise(english)))
-    return pairs
+    return sample_makers(makers, per_template)
 
 
 def expand_traps(english: str) -> list[str]:

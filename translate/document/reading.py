@@ -14,7 +14,7 @@ from translate.document.blocks import parse_blocks
 from translate.document.model import Document
 from translate.errors import InputError
 
-GERMAN_TEXT_ENCODINGS = ["utf_8", "utf_16", "cp1252", "iso8859_15", "mac_roman", "cp850"]
+GERMAN_TEXT_ENCODINGS = ("utf_8", "utf_16", "cp1252", "iso8859_15", "mac_roman", "cp850")
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
 
 
@@ -33,7 +33,7 @@ def decode_text(data: bytes, where: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data, cp_isolation=GERMAN_TEXT_ENCODINGS).best()
+        best = from_bytes(data, cp_isolation=list(GERMAN_TEXT_ENCODINGS)).best()
         if best is None:
             raise InputError(where, "cannot decode the text (not UTF-8, UTF-16 or a Western code page)") from None
         text, encoding = str(best), best.encoding
