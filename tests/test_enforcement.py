@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import polib
-import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, ROOT, TINY_MODEL

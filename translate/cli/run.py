@@ -104,7 +104,7 @@ def _enforcer(paths: list[Path]):
     if not paths:
         return None
     from translate.errors import InputError
-    from translate.glossary.checks import check, errors
+    from translate.glossary.checks import require_valid
     from translate.glossary.enforce import GlossaryEnforcer
     from translate.glossary.model import Glossary
 
@@ -112,11 +112,7 @@ def _enforcer(paths: list[Path]):
         if not path.exists():
             raise InputError(path, "no such glossary file or folder")
     glossary = Glossary.load(paths)
-    problems = errors(check(glossary))
-    if problems:  # an ambiguous glossary cannot be enforced; `dolmetsch glossary check` lists them all
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more: run `dolmetsch glossary check`)" if len(problems) > 1 else ""
-        raise InputError(first.path or "glossary", f"{first.message}{more}", first.line)
+    require_valid(glossary)
     return GlossaryEnforcer(glossary.approved())
 
 

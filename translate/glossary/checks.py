@@ -150,3 +150,14 @@ def check(glossary: Glossary | Iterable[Entry]) -> list[Problem]:
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:
     return [problem for problem in problems if problem.severity == ERROR]
+
+
+def require_valid(glossary: Glossary | Iterable[Entry]) -> None:
+    """Refuse a glossary with errors (it cannot be enforced or converted unambiguously): InputError on the first."""
+    from translate.errors import InputError
+
+    found = errors(check(glossary))
+    if found:
+        first = found[0]
+        more = f" (and {len(found) - 1} more; see `dolmetsch glossary check`)" if len(found) > 1 else ""
+        raise InputError(first.path or "<glossary>", first.message + more, first.line)

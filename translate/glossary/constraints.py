@@ -28,10 +28,13 @@ class Violation:
     entry: Entry
     kind: str
     """`missing` or `forbidden`."""
-    detail: str
+    text: str
+    """The required rendering that is missing, or the forbidden variant that was found."""
 
     def __str__(self) -> str:
-        return f"{self.entry.de!r}: {self.detail}"
+        if self.kind == MISSING:
+            return f"{self.entry.de!r}: must be rendered {self.text!r}"
+        return f"{self.entry.de!r}: forbidden variant {self.text!r} (use {self.entry.required!r})"
 
 
 def _phrase_pattern(phrase: str, *, plural: bool) -> str:
@@ -122,7 +125,7 @@ def violations(entries: Iterable[Entry], english: str) -> list[Violation]:
             continue
         seen.add(entry)
         if not rendering_present(entry, english):
-            result.append(Violation(entry, MISSING, f"expected {entry.en!r}"))
+            result.append(Violation(entry, MISSING, entry.required))
         for variant in forbidden_found(entry, english):
-            result.append(Violation(entry, FORBIDDEN, f"forbidden {variant!r} (use {entry.en!r})"))
+            result.append(Violation(entry, FORBIDDEN, variant))
     return result

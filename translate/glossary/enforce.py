@@ -15,6 +15,7 @@ otherwise MISSING, and the segment stays fuzzy with a note for the reviewer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -55,10 +56,6 @@ class _Sentence:
 
     def unsatisfied(self) -> list[int]:
         return [j for j in range(len(self.matches)) if j not in self.how]
-
-
-def required_text(entry: Entry) -> str:
-    return entry.de if entry.kind == "keep" else entry.en
 
 
 def satisfied(entry: Entry, english: str) -> bool:
@@ -161,7 +158,7 @@ class GlossaryEnforcer:
                 self._mark(state, candidate.text, PREFIX)
 
     def _prefix_for(self, engine: Engine, state: _Sentence, match) -> str:
-        rendering = required_text(match.entry)
+        rendering = match.entry.required
         hypothesis = state.hypothesis
         start, _ = locate_term(engine, state, match)
         if start is None:
@@ -185,7 +182,7 @@ class GlossaryEnforcer:
             if start is None:  # nothing to align with: append after the last word
                 words = _words(pieces)
                 start = end = words[-1][1] if words else 0
-            rendering = required_text(match.entry)
+            rendering = match.entry.required
             for edit in ((start, end, rendering), (end, end, rendering), (start, start, rendering)):
                 if any(_conflict(edit, other) for other in accepted):
                     continue
@@ -197,7 +194,7 @@ class GlossaryEnforcer:
         for j in missing:
             entry = state.matches[j].entry
             for variant in sorted(entry.forbidden, key=len, reverse=True):
-                text = _replace_words(text, variant, required_text(entry))
+                text = _replace_words(text, variant, entry.required)
         if self._better(state, text, state.english):
             state.english = text
         for j in missing:
@@ -208,7 +205,7 @@ class GlossaryEnforcer:
         return tuple(
             TermOutcome(
                 de=m.entry.de,
-                en=required_text(m.entry),
+                en=m.entry.required,
                 found=m.text,
                 start=m.start,
                 end=m.end,
@@ -251,8 +248,6 @@ def _apply_edits(engine: Engine, pieces: Sequence[str], edits: list[tuple[int, i
 
 
 def _replace_words(text: str, variant: str, rendering: str) -> str:
-    import re
-
     return re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", rendering, text, flags=re.IGNORECASE)
 
 
@@ -319,7 +314,7 @@ def _similar_words(engine: Engine, match, hypothesis: Hypothesis, protected: set
     from difflib import SequenceMatcher
 
     words = _words(hypothesis.pieces)
-    wanted = {match.text.casefold(), required_text(match.entry).casefold()}
+    wanted = {match.text.casefold(), match.entry.required.casefold()}
     size = len(match.text.split())
     best, best_ratio = None, SIMILAR_ENOUGH
     for i in range(len(words)):
@@ -350,14 +345,12 @@ def _words(pieces: Sequence[str]) -> list[tuple[int, int]]:
 
 def _protected_pieces(engine: Engine, state: _Sentence, hypothesis: Hypothesis) -> set[int]:
     """Pieces of the hypothesis that spell the renderings of terms it already satisfies."""
-    import re
-
     spans = _piece_spans(engine, hypothesis.pieces)
     protected: set[int] = set()
     for m in state.matches:
         if not satisfied(m.entry, hypothesis.text):
             continue
-        for found in re.finditer(rf"(?<!\w){re.escape(required_text(m.entry))}(?!\w)", hypothesis.text, re.IGNORECASE):
+        for found in re.finditer(rf"(?<!\w){re.escape(m.entry.required)}(?!\w)", hypothesis.text, re.IGNORECASE):
             protected.update(t for t, (a, b) in enumerate(spans) if a < found.end() and b > found.start())
     return protected
 

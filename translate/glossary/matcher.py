@@ -261,6 +261,3 @@ class GlossaryMatcher:
             start, end = tokens[first].start, tokens[last - 1].end
             chosen.append(Match(pattern.entry, start, end, sentence[start:end]))
         return sorted(chosen, key=lambda match: match.start)
-
-    def match_all(self, sentences: Iterable[str]) -> list[list[Match]]:
-        return [self.match(sentence) for sentence in sentences]

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from translate.errors import InputError
+
 KINDS = ("name", "term", "keep")
 """`name`: proper name; `term`: common noun, adjective or phrase; `keep`: leave untranslated."""
 STATUSES = ("approved", "proposed")
@@ -38,6 +40,11 @@ class Entry:
         """`file:line` (or what is known of it) for messages."""
         where = str(self.source) if self.source is not None else "<glossary>"
         return f"{where}:{self.line}" if self.line is not None else where
+
+    @property
+    def required(self) -> str:
+        """The text the English must contain: the rendering, or the German itself for `keep`."""
+        return self.de if self.kind == "keep" else self.en
 
     @property
     def verbatim(self) -> bool:
@@ -92,12 +99,6 @@ class Glossary:
         """Only the reviewed entries: what translation enforces."""
         return Glossary(tuple(e for e in self.entries if e.status == "approved"))
 
-    def of_kind(self, *kinds: str) -> "Glossary":
-        return Glossary(tuple(e for e in self.entries if e.kind in kinds))
-
-    def lookup(self, de: str) -> list[Entry]:
-        """Entries whose German form is exactly `de`."""
-        return [e for e in self.entries if e.de == de]
 
 
 def expand_paths(paths: Sequence[Path | str] | Iterable[Path | str]) -> list[Path]:
@@ -106,7 +107,10 @@ def expand_paths(paths: Sequence[Path | str] | Iterable[Path | str]) -> list[Pat
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(path.glob("*.tsv")))
+            found = sorted(path.glob("*.tsv"))
+            if not found:
+                raise InputError(path, "folder holds no glossary (*.tsv) files")
+            files.extend(found)
         else:
             files.append(path)
     return files

@@ -19,15 +19,15 @@ class Finding:
 
 def glossary_violations(segments: Iterable[ReviewedSegment], matcher) -> Iterator[Finding]:
     """Segments whose English lacks a required rendering or contains a forbidden variant."""
-    from translate.glossary.constraints import forbidden_found, rendering_present
-    from translate.glossary.enforce import required_text
+    from translate.glossary.constraints import MISSING, violations
 
     for segment in segments:
         if not segment.en.strip():
-            continue
+            continue  # not translated yet
         for match in matcher.match(segment.de):
-            entry = match.entry
-            if not rendering_present(entry, segment.en):
-                yield Finding(segment.where, f"glossary: '{match.text}' must be rendered '{required_text(entry)}'")
-            for variant in forbidden_found(entry, segment.en):
-                yield Finding(segment.where, f"glossary: forbidden variant '{variant}' for '{match.text}' (use '{required_text(entry)}')")
+            for violation in violations([match.entry], segment.en):
+                if violation.kind == MISSING:
+                    message = f"'{match.text}' must be rendered '{violation.text}'"
+                else:
+                    message = f"forbidden variant '{violation.text}' for '{match.text}' (use '{match.entry.required}')"
+                yield Finding(segment.where, f"glossary: {message}")

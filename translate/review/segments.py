@@ -15,7 +15,6 @@ class ReviewedSegment:
     de: str
     en: str
     where: str  # file:line of the entry or row
-    fuzzy: bool
 
 
 def read_segments(path: Path) -> list[ReviewedSegment]:
@@ -35,7 +34,7 @@ def _from_po(path: Path) -> list[ReviewedSegment]:
 
     catalog = read_catalog(path)
     return [
-        ReviewedSegment(e.msgid, e.msgstr, f"{path}:{e.linenum}", "fuzzy" in e.flags)
+        ReviewedSegment(e.msgid, e.msgstr, f"{path}:{e.linenum}")
         for e in catalog
         if not e.obsolete and e.msgid
     ]
@@ -52,7 +51,6 @@ def _from_tsv(path: Path) -> list[ReviewedSegment]:
     if "de" not in header or "en" not in header:
         raise InputError(path, "header must name the columns de and en", 1)
     de, en = header.index("de"), header.index("en")
-    flags = header.index("flags") if "flags" in header else None
     segments = []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
@@ -60,6 +58,5 @@ def _from_tsv(path: Path) -> list[ReviewedSegment]:
         cells = line.split("\t")
         if len(cells) != len(header):
             raise InputError(path, f"expected {len(header)} tab-separated columns, found {len(cells)}", number)
-        machine = flags is not None and "machine" in cells[flags]
-        segments.append(ReviewedSegment(cells[de], cells[en], f"{path}:{number}", machine))
+        segments.append(ReviewedSegment(cells[de], cells[en], f"{path}:{number}"))
     return segments
