@@ -36,29 +36,26 @@ def translate_command(
     compute_type: str = typer.Option("default", "--compute-type", help="CTranslate2 compute type: default, int8, int8_float32, float32, float16, …"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
 ) -> None:
-    """Translate a German article paragraph by paragraph into English.
+    """Translate a German article into English, sentence by sentence, keeping its blocks.
 
     Writes OUT/S.en.txt, OUT/S.de-en.tsv, OUT/S.de-en.md and LOCALES/en/LC_MESSAGES/S.po.
-    With SOURCE '-', the English goes to standard output; files are written only when -o or --locales is given.
+    With SOURCE '-', the English goes to standard output, the text outputs only with -o and the PO only with --locales.
     """
     from translate.document.reading import read_document
     from translate.engine.engine import DecodingOptions, Engine
     from translate.outputs.text import render_text
-    from translate.outputs.writer import OutputPaths, check_existing_catalog, ensure_writable, write_outputs
+    from translate.outputs.writer import OutputPaths, preflight, write_outputs
     from translate.packages.resolve import resolve_model
 
     from_stdin = source == "-"
-    write_files = not from_stdin or out is not None or locales is not None
-    out, locales = out or Path("out"), locales or Path("locales")
+    if not from_stdin:
+        out, locales = out or Path("out"), locales or Path("locales")
     with reported_errors():
         document = read_document(source, name=name)
-        paths = OutputPaths.for_document(document.name, out, locales)
-        if write_files:
-            ensure_writable(out)
-            ensure_writable(locales)
-            check_existing_catalog(paths)
         glossary_paths = _glossary_paths(glossary, no_glossary)
         enforcer = _enforcer(glossary_paths)
+        paths = OutputPaths.for_document(document.name, out, locales, with_glossary=enforcer is not None)
+        preflight(paths)
         package = resolve_model(model, offline=offline)
         engine = Engine.load(
             package,
@@ -68,7 +65,7 @@ def translate_command(
             options=DecodingOptions(beam_size=beam),
         )
         translated = _run(document, engine, enforcer=enforcer, quiet=quiet)
-        written = write_outputs(translated, paths, with_glossary=enforcer is not None) if write_files else []
+        written = write_outputs(translated, paths)
     if from_stdin:
         sys.stdout.write(render_text(translated))
     if not quiet:

@@ -24,7 +24,8 @@ class DecodingOptions:
     max_batch_tokens: int = 2048
     length_ratio: float = 2.0  # at most this many target pieces per source piece …
     length_margin: int = 10  # … plus this many
-    max_length: int = 512
+    max_length: int = 500  # hard cap on decoded pieces (models commonly have 512 positions)
+    max_input: int = 500  # longer sources are cut (and flagged) rather than crash the model
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,13 @@ class Engine:
 
         from translate.errors import InputError
 
+        gpus = ctranslate2.get_cuda_device_count()
+        if device == "cuda" and gpus == 0:
+            raise InputError("--device cuda", "no usable CUDA device on this machine (use --device cpu)")
+        effective = "cuda" if device == "cuda" or (device == "auto" and gpus) else "cpu"
+        supported = ctranslate2.get_supported_compute_types(effective)
+        if compute_type not in ("default", "auto") and compute_type not in supported:
+            raise InputError(f"--compute-type {compute_type}", f"not supported on {effective}; choose from {', '.join(sorted(supported))}")
         try:
             translator = ctranslate2.Translator(
                 str(package.model_dir), device=device, intra_threads=threads, compute_type=compute_type
@@ -118,7 +126,9 @@ class Engine:
         o = self.options
         num_hypotheses = num_hypotheses or o.num_hypotheses
         beam_size = max(beam_size or o.beam_size, num_hypotheses)
-        sources = [self.encode(s) or ["▁"] for s in sentences]
+        encoded = [self.encode(s) or ["▁"] for s in sentences]
+        sources = [pieces[: o.max_input] for pieces in encoded]
+        cut = [len(pieces) > o.max_input for pieces in encoded]
         prefixes = [self._prefix_pieces(p) for p in (target_prefixes or [None] * len(sentences))]
         if not sources:
             return []
@@ -137,10 +147,15 @@ class Engine:
             max_decoding_length=self.length_limit(longest),
         )
         results: list[list[Hypothesis]] = [[] for _ in sources]
-        for i, result in zip(order, decoded):
-            results[i] = self._hypotheses(sources[i], result, return_attention)
-            if on_progress:
-                on_progress(1)
+        try:
+            for i, result in zip(order, decoded):
+                results[i] = self._hypotheses(sources[i], result, return_attention, input_cut=cut[i])
+                if on_progress:
+                    on_progress(1)
+        except RuntimeError as exc:
+            from translate.errors import InputError
+
+            raise InputError(self.package.path, f"decoding failed ({exc})") from None
         return results
 
     def score(self, sentences: Sequence[str], translations: Sequence[str]) -> list[float]:
@@ -166,13 +181,13 @@ class Engine:
                     sequences.append(pieces)
         return sequences
 
-    def _hypotheses(self, source: list[str], result, with_attention: bool) -> list[Hypothesis]:
+    def _hypotheses(self, source: list[str], result, with_attention: bool, *, input_cut: bool = False) -> list[Hypothesis]:
         limit = self.length_limit(len(source))
         skip = 1 if self.package.target_prefix else 0
         hypotheses = []
         for rank, pieces in enumerate(result.hypotheses):
             pieces = pieces[skip:]
-            truncated = len(pieces) >= limit  # reached the guard: the decoder did not finish by itself
+            truncated = input_cut or len(pieces) >= limit  # source cut, or the decoder did not finish by itself
             pieces = pieces[:limit]
             attention = None
             if with_attention and result.attention:
