@@ -137,11 +137,12 @@ def test_rerun_keeps_reviewed_translations(tmp_path):
     assert merged.metadata["Last-Translator"] == "Desk Editor <desk@example.org>"
 
 
-def test_stdin_to_stdout(tmp_path):
+def test_stdin_to_stdout(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     result = run("translate", "-", "--model", TINY_MODEL, "--no-glossary", "--quiet", input="Treffen in Russland\n")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "Meeting in Russia"
-    assert not (tmp_path / "out").exists()
+    assert list(tmp_path.iterdir()) == []
 
 
 def written(path, data: bytes):
@@ -207,3 +208,84 @@ def test_broken_glossary_exits_2_before_translating(tmp_path):
     assert result.stderr.startswith(f"dolmetsch: error: {glossary}:")
     assert len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_corrupt_existing_po_is_never_overwritten(tmp_path):
+    po = tmp_path / "l" / "en" / "LC_MESSAGES" / "putin-kim.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "Treffen in Russland"\nmsgstr "Meeting in Russia\n', encoding="utf-8")
+    before = po.read_bytes()
+    result = run("translate", EXAMPLE, "--model", TINY_MODEL, "-o", tmp_path / "o", "--locales", tmp_path / "l", "--no-glossary")
+    assert result.exit_code == 2 and f"{po}:2:" in result.stderr
+    assert po.read_bytes() == before and not (tmp_path / "o").exists()
+
+
+def test_blocked_catalog_folder_exits_2_and_writes_nothing(tmp_path):
+    (tmp_path / "l" / "en").mkdir(parents=True)
+    (tmp_path / "l" / "en" / "LC_MESSAGES").write_text("a file, not a folder")
+    result = run("translate", EXAMPLE, "--model", TINY_MODEL, "-o", tmp_path / "o", "--locales", tmp_path / "l", "--no-glossary")
+    assert result.exit_code == 2 and "LC_MESSAGES" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_output_name_cannot_leave_the_output_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("translate", "-", "--model", TINY_MODEL, "--name", "../evil", "-o", "o", "--no-glossary", input="Kim besuchte Russland.\n")
+    assert result.exit_code == 2 and "--name" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_reviewed_translation_survives_removal_and_return_of_its_sentence(tmp_path):
+    source = tmp_path / "a.txt"
+    args = ["translate", source, "--model", TINY_MODEL, "-o", tmp_path / "o", "--locales", tmp_path / "l", "--no-glossary"]
+    po_path = tmp_path / "l" / "en" / "LC_MESSAGES" / "a.po"
+    source.write_text("Kim besuchte Russland.\n\nPutin traf Kim.\n", encoding="utf-8")
+    assert run(*args).exit_code == 0
+    catalog = polib.pofile(str(po_path))
+    confirmed, edited = catalog[0], catalog[1]
+    confirmed.msgstr, confirmed.flags = "Kim paid a visit to Russia.", []
+    edited.msgstr = "Putin met with Kim."  # edited, still fuzzy: a draft
+    catalog.save()
+    source.write_text("Putin traf Kim.\n", encoding="utf-8")
+    assert run(*args).exit_code == 0
+    middle = polib.pofile(str(po_path))
+    assert [e.msgid for e in middle.obsolete_entries()] == ["Kim besuchte Russland."]
+    assert middle.find("Putin traf Kim.").msgstr == "Putin met with Kim."
+    assert middle.find("Putin traf Kim.").fuzzy
+    source.write_text("Kim besuchte Russland.\n\nPutin traf Kim.\n", encoding="utf-8")
+    assert run(*args).exit_code == 0
+    final = polib.pofile(str(po_path))
+    back = final.find("Kim besuchte Russland.")
+    assert back.msgstr == "Kim paid a visit to Russia." and not back.fuzzy and not back.obsolete
+    assert final.obsolete_entries() == []
+
+
+def test_untouched_machine_draft_is_refreshed(tmp_path):
+    from translate.outputs.po import edited_by_reviewer
+
+    source = tmp_path / "a.txt"
+    source.write_text("Putin traf Kim.\n", encoding="utf-8")
+    assert run("translate", source, "--model", TINY_MODEL, "-o", tmp_path / "o", "--locales", tmp_path / "l", "--no-glossary").exit_code == 0
+    (entry,) = polib.pofile(str(tmp_path / "l" / "en" / "LC_MESSAGES" / "a.po"))
+    assert not edited_by_reviewer(entry)
+    entry.msgstr += " Really."
+    assert edited_by_reviewer(entry)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16-le", "utf-8-sig"])
+def test_other_encodings_and_crlf_give_the_same_segments(tmp_path, encoding):
+    source = tmp_path / "article.txt"
+    source.write_bytes(ARTICLE.replace("\n", "\r\n").encode(encoding))
+    result = run("translate", source, "--model", TINY_MODEL, "-o", tmp_path / "o", "--locales", tmp_path / "l", "--no-glossary", "--beam", "1")
+    assert result.exit_code == 0, result.output
+    catalog = polib.pofile(str(tmp_path / "l" / "en" / "LC_MESSAGES" / "article.po"))
+    assert [e.msgid for e in catalog] == [s.text for s in read_document(str(EXAMPLE)).segments()]
+    english = (tmp_path / "o" / "article.en.txt").read_text(encoding="utf-8")
+    assert len(blocks(english)) == len(blocks(ARTICLE)) and "\r" not in english
+
+
+def test_segments_without_letters_pass_through(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("Treffen in Russland\n\n…\n\n2019\n", encoding="utf-8")
+    assert run("translate", source, "--model", TINY_MODEL, "-o", tmp_path / "o", "--locales", tmp_path / "l", "--no-glossary").exit_code == 0
+    assert (tmp_path / "o" / "a.en.txt").read_text(encoding="utf-8") == "Meeting in Russia\n\n…\n\n2019\n"

@@ -135,3 +135,19 @@ def test_lines_ending_sentences_are_paragraphs_of_their_own():
     assert [s.line for s in document.segments()] == [1, 2, 3]
     english = document.render({s.key: s.text.upper() for s in document.segments()})
     assert english == text.upper()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Der Besuch des Ministers Dr.\nMüller in Moskau dauerte nur zwei Tage.",
+        "Die Hilfe betrug 3 Mio.\nEuro im Jahr.",
+        "Das Treffen fand am 12.\nSeptember statt.",
+    ],
+)
+def test_line_breaks_after_abbreviations_stay_inside_the_sentence(text):
+    from translate.document.blocks import parse_blocks
+
+    document = parse_blocks(text, source="x", name="x", encoding="utf_8")
+    assert [p.kind for p in document.blocks[0].parts] == [Kind.PARAGRAPH]
+    assert [s.text for s in document.segments()] == [" ".join(text.split())]

@@ -95,3 +95,14 @@ def test_broken_model_folder_is_an_input_error(tmp_path, tiny_package_dir):
     (broken / "model" / "model.bin").write_bytes(b"garbage")
     with pytest.raises(InputError, match="cannot load the CTranslate2 model"):
         Engine.load(ArgosPackage.from_dir(broken))
+
+
+def test_score_prefers_the_models_own_translation(tiny_engine):
+    own, scrambled = tiny_engine.score(["Kim besuchte Russland."] * 2, ["Kim visited Russia.", "Russia visited Kim."])
+    assert own > scrambled
+
+
+def test_overlong_input_is_cut_and_flagged(tiny_engine):
+    short_input = replace(tiny_engine, options=DecodingOptions(beam_size=1, max_input=4))
+    ((best, *_),) = short_input.translate(["Putin traf Kim in Wladiwostok."])
+    assert best.truncated and len(best.source_pieces) == 4

@@ -55,6 +55,11 @@ class TranslatedDocument:
         return self.document.render({s.segment.key: s.english for s in self.segments})
 
 
+def has_words(text: str) -> bool:
+    """Segments without a single letter ("…", "–", "2019", emoji) pass through: a model only invents text for them."""
+    return any(char.isalpha() for char in text)
+
+
 def translate_document(
     document: Document,
     engine: Engine,
@@ -65,17 +70,20 @@ def translate_document(
     """Translate every segment of the document in one batched pass, then apply the glossary."""
     started = time.perf_counter()
     segments = document.segments()
-    decoded = engine.translate([s.text for s in segments], return_attention=enforcer is not None, on_progress=on_progress)
+    wordy = [s for s in segments if has_words(s.text)]
+    if on_progress and len(wordy) < len(segments):
+        on_progress(len(segments) - len(wordy))
+    decoded = engine.translate([s.text for s in wordy], return_attention=enforcer is not None, on_progress=on_progress)
     best = [h[0] for h in decoded]
-    truncated = [h.truncated for h in best]
     if enforcer is not None:
-        enforced = enforcer.enforce(engine, segments, best)
+        enforced = enforcer.enforce(engine, wordy, best)
     else:
         enforced = [(h.text, ()) for h in best]
-    translated = tuple(
-        TranslatedSegment(segment, text, cut, terms)
-        for segment, (text, terms), cut in zip(segments, enforced, truncated)
-    )
+    by_key = {
+        segment.key: TranslatedSegment(segment, text, hypothesis.truncated, terms)
+        for segment, (text, terms), hypothesis in zip(wordy, enforced, best)
+    }
+    translated = tuple(by_key.get(s.key) or TranslatedSegment(s, s.text) for s in segments)
     stats = RunStats(
         segments=len(segments),
         words=sum(len(s.text.split()) for s in segments),

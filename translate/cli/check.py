@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
-from translate.cli.common import reported_errors
+from translate.cli.common import DEFAULT_GLOSSARY_DIR, reported_errors
 
 
 def check_command(
-    files: list[Path] = typer.Argument(..., help="PO catalogues (reviewer-edited too) or .de-en.tsv bitext files."),
-    glossary: list[Path] = typer.Option(..., "--glossary", "-g", help="Glossary TSV file or folder (repeatable)."),
+    files: list[Path] = typer.Argument(..., help="PO catalogues (reviewer-edited too) or .de-en.tsv bitext files.", metavar="FILE..."),
+    glossary: Optional[list[Path]] = typer.Option(None, "--glossary", "-g", help="Glossary TSV file or folder (repeatable) [default: ./glossary/]."),
 ) -> None:
     """List segments whose English misses a glossary rendering or uses a forbidden variant; exit 1 if any."""
     from translate.glossary.matcher import GlossaryMatcher
@@ -20,7 +21,7 @@ def check_command(
     from translate.review.segments import read_segments
 
     with reported_errors():
-        matcher = GlossaryMatcher(Glossary.load(glossary).approved())
+        matcher = GlossaryMatcher(Glossary.load(glossary or [DEFAULT_GLOSSARY_DIR]).approved())
         findings = [f for path in files for f in glossary_violations(read_segments(path), matcher)]
     for finding in findings:
         typer.echo(str(finding))

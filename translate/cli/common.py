@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import typer
@@ -11,6 +12,7 @@ import typer
 from translate.errors import InputError
 
 EXIT_BAD_INPUT = 2
+DEFAULT_GLOSSARY_DIR = Path("glossary")  # a project's curated glossaries, relative to where it runs
 
 
 def fail(message: str) -> "typer.Exit":

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from translate.cli.common import reported_errors
+from translate.cli.common import DEFAULT_GLOSSARY_DIR, reported_errors
 
 
 class Device(str, Enum):
@@ -81,9 +81,6 @@ def translate_command(
         for path in written:
             console.print(f"wrote {path}")
         console.print(f"{document.name}: {translated.stats.summary()}")
-
-
-DEFAULT_GLOSSARY_DIR = Path("glossary")
 
 
 def _glossary_paths(given: list[Path] | None, disabled: bool) -> list[Path]:

@@ -78,10 +78,17 @@ def _classify(chunk: str, first_line: int, *, title_allowed: bool) -> list[Part]
         return [_part(Kind.CREDIT, chunk, first_line)]
     if is_heading_like(chunk):
         return [_part(Kind.TITLE if title_allowed else Kind.HEADING, chunk, first_line)]
-    if len(lines) > 1 and all(SENTENCE_END.search(l) for l in lines[:-1]):
+    if len(lines) > 1 and _every_line_starts_a_sentence(chunk):
         # one paragraph per line (text pasted with single line breaks), not a hard-wrapped paragraph
         return [_part(Kind.HEADING if is_heading_like(l) else Kind.PARAGRAPH, l, first_line + i) for i, l in enumerate(lines)]
     return [_part(Kind.PARAGRAPH, chunk, first_line)]
+
+
+def _every_line_starts_a_sentence(chunk: str) -> bool:
+    """True when the sentence splitter itself ends a sentence at every line break ("Dr.\nMüller" stays one)."""
+    starts = {start for start, _ in split_sentences(chunk)}
+    line_starts = [i + 1 for i, char in enumerate(chunk) if char == "\n"]
+    return all(start + (len(chunk[start:]) - len(chunk[start:].lstrip())) in starts for start in line_starts)
 
 
 def _part(kind: Kind, text: str, line: int) -> Part:

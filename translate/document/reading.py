@@ -27,7 +27,10 @@ def decode_text(data: bytes, where: str) -> tuple[str, str]:
     if not data.strip():
         raise InputError(where, "the file is empty")
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:8192]:
-        raise InputError(where, "not a text file (binary data)")
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise InputError(where, "not a text file (binary data)")
+        data = codecs.BOM_UTF16_LE + data if utf16 == "le" else codecs.BOM_UTF16_BE + data
     try:
         text, encoding = data.decode("utf-8"), bom or "utf_8"
     except UnicodeDecodeError:
@@ -43,6 +46,17 @@ def decode_text(data: bytes, where: str) -> tuple[str, str]:
     return text, encoding
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'le' or 'be' when the NUL bytes sit where UTF-16 puts them for Latin text, else None."""
+    sample = data[:8192]
+    odd, even = sample[1::2], sample[0::2]
+    if len(sample) % 2 == 0 and odd.count(0) > 0.6 * len(odd) and not even.count(0):
+        return "le"
+    if len(sample) % 2 == 0 and even.count(0) > 0.6 * len(even) and not odd.count(0):
+        return "be"
+    return None
+
+
 def _control_share(text: str) -> float:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\t\f")
     return controls / max(len(text), 1)
@@ -51,20 +65,39 @@ def _control_share(text: str) -> float:
 def read_document(source: str, name: str | None = None) -> Document:
     """Read SOURCE ("-" for standard input) into blocks, parts and sentences."""
     if source == "-":
-        data = sys.stdin.buffer.read()
         where, stem = "<stdin>", name or "stdin"
+        data = _read_bounded(sys.stdin.buffer, where)
     else:
         path = Path(source)
-        where, stem = source, name or path.stem
+        where, stem = printable(source), name or path.stem
         if path.is_dir():
             raise InputError(where, "is a directory, not a text file")
         if not path.exists():
             raise InputError(where, "no such file")
         try:
-            if path.stat().st_size > MAX_SOURCE_BYTES:
-                raise InputError(where, f"file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
-            data = path.read_bytes()
+            with path.open("rb") as handle:
+                data = _read_bounded(handle, where)
         except OSError as exc:
             raise InputError(where, f"cannot read ({exc.strerror})") from None
     text, encoding = decode_text(data, where)
-    return parse_blocks(text, source=source, name=stem, encoding=encoding)
+    return parse_blocks(text, source=where, name=checked_name(stem), encoding=encoding)
+
+
+def _read_bounded(handle, where: str) -> bytes:
+    """Read at most the size limit, so a device or an endless pipe cannot exhaust memory."""
+    data = handle.read(MAX_SOURCE_BYTES + 1)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise InputError(where, f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def printable(path: str) -> str:
+    """A path as text that can be written into UTF-8 outputs (undecodable file-name bytes become �)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def checked_name(stem: str) -> str:
+    """Output names are file names inside the output folders, never paths leading out of them."""
+    if not stem or stem in (".", "..") or "/" in stem or "\\" in stem or stem.startswith("."):
+        raise InputError(f"--name {stem!r}", "an output name must be a plain file name (no folders, not hidden)")
+    return printable(stem)

@@ -8,6 +8,7 @@ entries that disappeared from the source as obsolete rather than dropping them.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from datetime import datetime, timezone
@@ -20,7 +21,8 @@ from translate.errors import InputError
 from translate.translation import TranslatedDocument, TranslatedSegment
 
 
-RUN_FIELDS = ("POT-Creation-Date", "X-Generator", "X-Model")
+RUN_FIELDS = ("X-Generator", "X-Model")
+MACHINE_MARK = "machine output: "  # + fingerprint, so a re-run can tell a reviewer's edit from its own text
 
 
 def occurrence_context(occurrence: int) -> str | None:
@@ -29,6 +31,7 @@ def occurrence_context(occurrence: int) -> str | None:
 
 def _comment(s: TranslatedSegment) -> str:
     lines = [f"{s.segment.kind.value}, block {s.segment.block}, sentence {s.segment.index}"]
+    lines.append(f"{MACHINE_MARK}{machine_fingerprint(s.english)}")
     lines += [f"glossary: {t.found} → {t.en} ({t.how})" for t in s.terms]
     if s.missing_terms:
         lines.append("glossary terms MISSING: review required")
@@ -74,15 +77,29 @@ def build_catalog(translated: TranslatedDocument) -> polib.POFile:
     return catalog
 
 
-_PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*$')
+_PO_STRING = r'"(?:[^"\\]|\\[\\"abfnrtv?\']|\\[0-7]{1,3}|\\x[0-9A-Fa-f]+)*"'
+_PO_LINE = re.compile(rf"^(?:(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?{_PO_STRING}\s*$")
 
 
 def check_syntax(path: Path, text: str) -> None:
     """polib silently mangles malformed lines, so check every keyword and string line first."""
+    open_msgid = None  # line of a msgid still waiting for its msgstr
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if stripped and not stripped.startswith("#") and not _PO_LINE.match(stripped):
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _PO_LINE.match(stripped)
+        if not match:
             raise InputError(path, f"not valid PO syntax: {stripped[:60]}", number)
+        keyword = match.group(1) or ""
+        if keyword == "msgid":
+            if open_msgid is not None:
+                raise InputError(path, "msgid without msgstr", open_msgid)
+            open_msgid = number
+        elif keyword.startswith("msgstr"):
+            open_msgid = None
+    if open_msgid is not None:
+        raise InputError(path, "msgid without msgstr", open_msgid)
 
 
 def read_catalog(path: Path) -> polib.POFile:
@@ -100,35 +117,59 @@ def _line_of(message: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def merge_reviewed(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
-    """Carry reviewers' work into a fresh catalogue, like msgmerge: confirmed translations win.
+def _key(entry: polib.POEntry) -> tuple[str | None, str]:
+    return (entry.msgctxt, entry.msgid)
 
-    The header stays the reviewers' (Last-Translator, PO-Revision-Date, …); only the fields that
-    describe this run are refreshed.
+
+def machine_fingerprint(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def edited_by_reviewer(entry: polib.POEntry) -> bool:
+    """Whether a fuzzy entry's msgstr is no longer the machine output recorded with it."""
+    recorded = re.search(rf"^{MACHINE_MARK}(\w+)$", entry.comment or "", re.MULTILINE)
+    return recorded is None or recorded.group(1) != machine_fingerprint(entry.msgstr)
+
+
+def merge_reviewed(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
+    """Carry reviewers' work into a fresh catalogue, like msgmerge; nothing a reviewer wrote is lost.
+
+    - a confirmed entry (not fuzzy) keeps its translation and becomes confirmed again;
+    - a fuzzy entry the reviewer edited keeps the edit (still fuzzy); an untouched one gets the new
+      machine output;
+    - entries whose sentence disappeared become obsolete (#~), and come back if the sentence does;
+    - the header stays the reviewers' (Last-Translator, PO-Revision-Date, …); only the fields that
+      describe this run are refreshed, and POT-Creation-Date only when the set of sentences changed.
     """
+    live = {_key(e): e for e in existing if not e.obsolete}
+    obsolete = {_key(e): e for e in existing if e.obsolete}
+    fresh_keys = {_key(e) for e in fresh}
     header = dict(existing.metadata)
     for field in RUN_FIELDS:
         header[field] = fresh.metadata[field]
+    if fresh_keys == set(live) and "POT-Creation-Date" in existing.metadata:
+        header["POT-Creation-Date"] = existing.metadata["POT-Creation-Date"]
     for field, value in fresh.metadata.items():
         header.setdefault(field, value)
     fresh.metadata = header
     fresh.header = existing.header
-    previous = {(e.msgctxt, e.msgid): e for e in existing if not e.obsolete}
-    used = set()
     for entry in fresh:
-        old = previous.get((entry.msgctxt, entry.msgid))
+        old = live.get(_key(entry)) or obsolete.get(_key(entry))
         if old is None:
             continue
-        used.add((entry.msgctxt, entry.msgid))
         entry.tcomment = old.tcomment
-        if old.msgstr and "fuzzy" not in old.flags:
+        if not old.msgstr:
+            continue
+        if "fuzzy" not in old.flags:
             entry.msgstr = old.msgstr
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
-    for key, old in previous.items():
-        if key not in used and old.msgstr:
+        elif edited_by_reviewer(old):
+            entry.msgstr = old.msgstr
+    for key, old in live.items():
+        if key not in fresh_keys and old.msgstr:
             old.obsolete = True
             fresh.append(old)
-    for old in existing:
-        if old.obsolete and (old.msgctxt, old.msgid) not in {(e.msgctxt, e.msgid) for e in fresh}:
+    for key, old in obsolete.items():
+        if key not in fresh_keys:
             fresh.append(old)
     return fresh

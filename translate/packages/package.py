@@ -1,4 +1,8 @@
-"""An installed (unpacked) Argos Translate package, read with argostranslate's own metadata parser."""
+"""An installed (unpacked) Argos Translate package: its metadata.json, CTranslate2 model and tokenizer.
+
+Read directly rather than through `argostranslate.package.Package`, whose import creates folders in
+$HOME and fixes the package locations from the environment once, at import time.
+"""
 
 from __future__ import annotations
 
