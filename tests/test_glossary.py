@@ -13,8 +13,8 @@ from translate.errors import InputError
 from translate.glossary import Entry, Glossary
 from translate.glossary.checks import ERROR, WARNING, check
 from translate.glossary.constraints import (
-    FORBIDDEN,
-    MISSING,
+    FORBIDDEN_VARIANT,
+    MISSING_RENDERING,
     forbidden_found,
     rendering_present,
     violations,
@@ -467,8 +467,8 @@ def test_forbidden_variants_found():
 def test_violations_report_missing_and_forbidden():
     found_violations = violations([VOSTOCHNY, PUTIN, PUTIN], "Putin visited Vostochniy.")
     assert [(v.entry.de, v.kind) for v in found_violations] == [
-        ("Wostotschny", MISSING),
-        ("Wostotschny", FORBIDDEN),
+        ("Wostotschny", MISSING_RENDERING),
+        ("Wostotschny", FORBIDDEN_VARIANT),
     ]
     assert "Vostochniy" in str(found_violations[1])
 

@@ -15,10 +15,10 @@ from typing import Iterable
 
 from translate.glossary.model import Entry
 
-MISSING = "missing"
-FORBIDDEN = "forbidden"
+MISSING_RENDERING = "missing"
+FORBIDDEN_VARIANT = "forbidden"
 APOSTROPHES = "'’"
-SENTENCE_END = re.compile(r"(?:^|[.!?:;]\s*|[\"“”„«»‘’]\s*)$")
+BEFORE_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*|[\"“”„«»‘’]\s*)$")
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Violation:
     """The required rendering that is missing, or the forbidden variant that was found."""
 
     def __str__(self) -> str:
-        if self.kind == MISSING:
+        if self.kind == MISSING_RENDERING:
             return f"{self.entry.de!r}: must be rendered {self.text!r}"
         return f"{self.entry.de!r}: forbidden variant {self.text!r} (use {self.entry.required!r})"
 
@@ -94,7 +94,7 @@ def _rendering_spans(entry: Entry, english: str) -> list[tuple[int, int]]:
 
 def _capital_allowed(entry: Entry, english: str, start: int) -> bool:
     """A capitalised first letter is fine at sentence start, and for terms used as titles."""
-    return entry.kind == "term" or bool(SENTENCE_END.search(english[:start]))
+    return entry.kind == "term" or bool(BEFORE_SENTENCE_START.search(english[:start]))
 
 
 def rendering_present(entry: Entry, english: str) -> bool:
@@ -125,7 +125,7 @@ def violations(entries: Iterable[Entry], english: str) -> list[Violation]:
             continue
         seen.add(entry)
         if not rendering_present(entry, english):
-            result.append(Violation(entry, MISSING, entry.required))
+            result.append(Violation(entry, MISSING_RENDERING, entry.required))
         for variant in forbidden_found(entry, english):
-            result.append(Violation(entry, FORBIDDEN, variant))
+            result.append(Violation(entry, FORBIDDEN_VARIANT, variant))
     return result

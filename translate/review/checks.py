@@ -19,14 +19,14 @@ class Finding:
 
 def glossary_violations(segments: Iterable[ReviewedSegment], matcher) -> Iterator[Finding]:
     """Segments whose English lacks a required rendering or contains a forbidden variant."""
-    from translate.glossary.constraints import MISSING, violations
+    from translate.glossary.constraints import MISSING_RENDERING, violations
 
     for segment in segments:
         if not segment.en.strip():
             continue  # not translated yet
         for match in matcher.match(segment.de):
             for violation in violations([match.entry], segment.en):
-                if violation.kind == MISSING:
+                if violation.kind == MISSING_RENDERING:
                     message = f"'{match.text}' must be rendered '{violation.text}'"
                 else:
                     message = f"forbidden variant '{violation.text}' for '{match.text}' (use '{match.entry.required}')"
