@@ -73,10 +73,16 @@ def translate_document(
     wordy = [s for s in segments if has_words(s.text)]
     if on_progress and len(wordy) < len(segments):
         on_progress(len(segments) - len(wordy))
-    decoded = engine.translate([s.text for s in wordy], return_attention=enforcer is not None, on_progress=on_progress)
+    # with a glossary, keep the whole final beam: its alternatives are the first, free n-best list
+    decoded = engine.translate(
+        [s.text for s in wordy],
+        num_hypotheses=engine.options.beam_size if enforcer is not None else 1,
+        return_attention=enforcer is not None,
+        on_progress=on_progress,
+    )
     best = [h[0] for h in decoded]
     if enforcer is not None:
-        enforced = enforcer.enforce(engine, wordy, best)
+        enforced = enforcer.enforce(engine, wordy, decoded)
     else:
         enforced = [(h.text, ()) for h in best]
     by_key = {

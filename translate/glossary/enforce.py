@@ -77,18 +77,22 @@ class GlossaryEnforcer:
         self.prefix_rounds = prefix_rounds
 
     def enforce(
-        self, engine: Engine, segments: Sequence[Segment], first_pass: Sequence[Hypothesis]
+        self, engine: Engine, segments: Sequence[Segment], first_pass: Sequence[Sequence[Hypothesis]]
     ) -> list[tuple[str, tuple[TermOutcome, ...]]]:
         """Return, per segment, its English and how each matched term was honoured.
 
-        `first_pass` holds each segment's best hypothesis, decoded with attention.
+        `first_pass` holds each segment's hypotheses, best first, decoded with attention.
         """
         states = [
-            _Sentence(s.text, list(self.matcher.match(s.text)), h.text, h) for s, h in zip(segments, first_pass)
+            _Sentence(s.text, list(self.matcher.match(s.text)), h[0].text, h[0]) for s, h in zip(segments, first_pass)
         ]
         for state in states:
             self._mark(state, state.english, NATURAL)
-        self._try_nbest(engine, [s for s in states if s.unsatisfied()])
+        for state, hypotheses in zip(states, first_pass):
+            if state.unsatisfied():
+                self._adopt_best(state, hypotheses[1:])
+        if self.nbest > min((len(h) for h in first_pass), default=0):
+            self._try_nbest(engine, [s for s in states if s.unsatisfied()])
         for _ in range(self.prefix_rounds):
             pending = [s for s in states if set(s.unsatisfied()) - s.prefix_tried]
             if not pending:
@@ -126,14 +130,16 @@ class GlossaryEnforcer:
             suppress=self._forbidden(states),
         )
         for state, hypotheses in zip(states, lists):
-            if not hypotheses:
-                continue
-            improving = [h for h in hypotheses if self._better(state, h.text, state.english)]
-            if improving:
-                best = max(improving, key=lambda h: (len(self._satisfied(state, h.text)), h.score))
-                state.english = best.text
-                self._mark(state, best.text, NBEST)
-                state.hypothesis = best
+            self._adopt_best(state, hypotheses)
+
+    def _adopt_best(self, state: _Sentence, hypotheses: Sequence[Hypothesis]) -> None:
+        """Switch to the hypothesis that satisfies the most terms, if it beats the current one."""
+        improving = [h for h in hypotheses if self._better(state, h.text, state.english)]
+        if improving:
+            best = max(improving, key=lambda h: (len(self._satisfied(state, h.text)), h.score))
+            state.english = best.text
+            state.hypothesis = best
+            self._mark(state, best.text, NBEST)
 
     def _try_prefix(self, engine: Engine, states: list[_Sentence]) -> None:
         prefixes, targets = [], []
