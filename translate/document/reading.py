@@ -98,6 +98,6 @@ def printable(path: str) -> str:
 
 def checked_name(stem: str) -> str:
     """Output names are file names inside the output folders, never paths leading out of them."""
-    if not stem or stem in (".", "..") or "/" in stem or "\\" in stem or stem.startswith("."):
-        raise InputError(f"--name {stem!r}", "an output name must be a plain file name (no folders, not hidden)")
+    if not stem or stem in (".", "..") or "/" in stem or "\\" in stem:
+        raise InputError(f"output name {stem!r}", "must be a plain file name, without folders (see --name)")
     return printable(stem)
