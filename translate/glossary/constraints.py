@@ -69,7 +69,7 @@ def _occurrences(phrase: str, english: str, *, plural: bool, flags: int = 0) -> 
     return list(_compiled(phrase.strip(), plural, flags).finditer(english))
 
 
-def _rendering_spans(entry: Entry, english: str) -> list[tuple[int, int]]:
+def rendering_spans(entry: Entry, english: str) -> list[tuple[int, int]]:
     """Where an acceptable rendering of `entry` occurs in `english`."""
     forms = [entry.en]
     if entry.kind == "keep" and entry.de != entry.en:
@@ -99,13 +99,13 @@ def _capital_allowed(entry: Entry, english: str, start: int) -> bool:
 
 def rendering_present(entry: Entry, english: str) -> bool:
     """Whether the entry's English rendering (for `keep`: also the German form) is in `english`."""
-    return bool(_rendering_spans(entry, english))
+    return bool(rendering_spans(entry, english))
 
 
 def forbidden_found(entry: Entry, english: str) -> list[str]:
     """The entry's forbidden variants that occur in `english` (case-insensitive, whole words),
     ignoring any that lie inside an occurrence of the allowed rendering."""
-    allowed = _rendering_spans(entry, english)
+    allowed = rendering_spans(entry, english)
     found: list[str] = []
     for variant in entry.forbidden:
         for occurrence in _occurrences(variant, english, plural=False, flags=re.IGNORECASE):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from translate.document.model import Segment
 from translate.engine.engine import Engine, Hypothesis
+from translate.glossary.constraints import forbidden_found, rendering_present, rendering_spans
 from translate.glossary.model import Entry, Glossary
 
 NATURAL, NBEST, PREFIX, REPLACED, MISSING = "natural", "n-best", "prefix", "replaced", "MISSING"
@@ -59,8 +60,6 @@ class _Sentence:
 
 
 def satisfied(entry: Entry, english: str) -> bool:
-    from translate.glossary.constraints import forbidden_found, rendering_present
-
     return rendering_present(entry, english) and not forbidden_found(entry, english)
 
 
@@ -356,8 +355,8 @@ def _protected_pieces(engine: Engine, state: _Sentence, hypothesis: Hypothesis) 
     for m in state.matches:
         if not satisfied(m.entry, hypothesis.text):
             continue
-        for found in re.finditer(rf"(?<!\w){re.escape(m.entry.required)}(?!\w)", hypothesis.text, re.IGNORECASE):
-            protected.update(t for t, (a, b) in enumerate(spans) if a < found.end() and b > found.start())
+        for start, end in rendering_spans(m.entry, hypothesis.text):
+            protected.update(t for t, (a, b) in enumerate(spans) if a < end and b > start)
     return protected
 
 
