@@ -18,12 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translate.document.reading import read_document  # noqa: E402
-from translate.engine.engine import DecodingOptions, Engine  # noqa: E402
-from translate.glossary.enforce import STRATEGIES, GlossaryEnforcer  # noqa: E402
-from translate.glossary.model import Glossary  # noqa: E402
-from translate.packages.resolve import resolve_model  # noqa: E402
-from translate.translation import translate_document  # noqa: E402
+from dolmetsch.document.reading import read_document  # noqa: E402
+from dolmetsch.engine.engine import DecodingOptions, Engine  # noqa: E402
+from dolmetsch.glossary.enforce import STRATEGIES, GlossaryEnforcer  # noqa: E402
+from dolmetsch.glossary.model import Glossary  # noqa: E402
+from dolmetsch.packages.resolve import resolve_model  # noqa: E402
+from dolmetsch.translation import translate_document  # noqa: E402
 
 
 def main() -> None:

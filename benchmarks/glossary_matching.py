@@ -21,8 +21,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from translate.glossary.matcher import GlossaryMatcher, tokenize  # noqa: E402
-from translate.glossary.model import Entry, Glossary  # noqa: E402
+from dolmetsch.glossary.matcher import GlossaryMatcher, tokenize  # noqa: E402
+from dolmetsch.glossary.model import Entry, Glossary  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT / ".." / "shared" / "wmt23-terminology-de-en"
 SCALES = (100, 1000)

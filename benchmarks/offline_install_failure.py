@@ -46,7 +46,7 @@ def tool(name: str) -> list[str]:
         return [found]
     if name == "argospm":
         return [sys.executable, "-c", "from argostranslate.argospm import main; main()"]
-    return [sys.executable, "-c", "from translate.cli import main; main()"]
+    return [sys.executable, "-c", "from dolmetsch.cli import main; main()"]
 
 
 def run(command: list[str], index_url: str | None) -> dict:

@@ -107,7 +107,7 @@ def make_simplemma() -> Callable[[str], list[str]]:
 
 
 def make_dolmetsch() -> Callable[[str], list[str]]:
-    from translate.document.sentences import split_sentences
+    from dolmetsch.document.sentences import split_sentences
 
     return lambda text: [text[start:end] for start, end in split_sentences(text)]
 
@@ -126,7 +126,7 @@ CANDIDATES: dict[str, Callable[[], Callable[[str], list[str]]]] = {
 
 def measure(name: str) -> dict:
     """Score one candidate; meant to run in a fresh process (see `probe`)."""
-    from translate.document.sentences import align_starts
+    from dolmetsch.document.sentences import align_starts
 
     events: dict[str, list[str]] = {"network": [], "process": [], "writes": []}
 

@@ -6,7 +6,7 @@ import polib
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from translate.cli import app
+from dolmetsch.cli import app
 
 GLOSSARY = ROOT / "glossary" / "news.de-en.tsv"
 

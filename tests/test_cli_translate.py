@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, TINY_MODEL, msgfmt_or_skip
-from translate.cli import app
-from translate.document.reading import read_document
+from dolmetsch.cli import app
+from dolmetsch.document.reading import read_document
 
 ARTICLE = EXAMPLE.read_text(encoding="utf-8")
 
@@ -194,7 +194,7 @@ def test_no_model_installed_says_how_to_install(tmp_path, monkeypatch):
 
 
 def test_help_loads_no_model_or_ctranslate2():
-    code = "import sys; from translate.cli import app; from typer.testing import CliRunner; CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['translate', '--help']); print(sorted(m for m in sys.modules if m.split('.')[0] in ('ctranslate2', 'sentencepiece', 'argostranslate', 'simplemma', 'polib')))"
+    code = "import sys; from dolmetsch.cli import app; from typer.testing import CliRunner; CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['translate', '--help']); print(sorted(m for m in sys.modules if m.split('.')[0] in ('ctranslate2', 'sentencepiece', 'argostranslate', 'simplemma', 'polib')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
@@ -261,7 +261,7 @@ def test_reviewed_translation_survives_removal_and_return_of_its_sentence(tmp_pa
 
 
 def test_untouched_machine_draft_is_refreshed(tmp_path):
-    from translate.outputs.po import edited_by_reviewer
+    from dolmetsch.outputs.po import edited_by_reviewer
 
     source = tmp_path / "a.txt"
     source.write_text("Putin traf Kim.\n", encoding="utf-8")

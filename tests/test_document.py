@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import EXAMPLE
-from translate.document.blocks import is_credit
-from translate.document.model import Kind
-from translate.document.reading import decode_text, read_document
-from translate.errors import InputError
+from dolmetsch.document.blocks import is_credit
+from dolmetsch.document.model import Kind
+from dolmetsch.document.reading import decode_text, read_document
+from dolmetsch.errors import InputError
 
 ARTICLE = EXAMPLE.read_text(encoding="utf-8")
 
@@ -114,7 +114,7 @@ def test_missing_file_and_directory(tmp_path):
 
 def test_wrapped_paragraph_is_one_part_and_rebuilds():
     text = "Putin traf Kim am Mittwoch.\nEr sprach über die\nZusammenarbeit.\n\nZweiter Absatz hier, mit Punkt."
-    from translate.document.blocks import parse_blocks
+    from dolmetsch.document.blocks import parse_blocks
 
     document = parse_blocks(text, source="x", name="x", encoding="utf_8")
     assert [p.kind for p in document.blocks[0].parts] == [Kind.PARAGRAPH]
@@ -127,7 +127,7 @@ def test_wrapped_paragraph_is_one_part_and_rebuilds():
 
 
 def test_lines_ending_sentences_are_paragraphs_of_their_own():
-    from translate.document.blocks import parse_blocks
+    from dolmetsch.document.blocks import parse_blocks
 
     text = "Putin traf Kim am Mittwoch.\nKim besuchte Russland.\nDie Gespräche dauerten lange."
     document = parse_blocks(text, source="x", name="x", encoding="utf_8")
@@ -146,7 +146,7 @@ def test_lines_ending_sentences_are_paragraphs_of_their_own():
     ],
 )
 def test_line_breaks_after_abbreviations_stay_inside_the_sentence(text):
-    from translate.document.blocks import parse_blocks
+    from dolmetsch.document.blocks import parse_blocks
 
     document = parse_blocks(text, source="x", name="x", encoding="utf_8")
     assert [p.kind for p in document.blocks[0].parts] == [Kind.PARAGRAPH]

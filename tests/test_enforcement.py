@@ -8,11 +8,11 @@ import polib
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, ROOT, TINY_MODEL
-from translate.cli import app
-from translate.document.blocks import parse_blocks
-from translate.glossary.enforce import GlossaryEnforcer
-from translate.glossary.model import Entry, Glossary
-from translate.translation import translate_document
+from dolmetsch.cli import app
+from dolmetsch.document.blocks import parse_blocks
+from dolmetsch.glossary.enforce import GlossaryEnforcer
+from dolmetsch.glossary.model import Entry, Glossary
+from dolmetsch.translation import translate_document
 
 NEWS = ROOT / "glossary" / "news.de-en.tsv"
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from translate.engine.engine import DecodingOptions, Engine
+from dolmetsch.engine.engine import DecodingOptions, Engine
 
 PROBES = {
     "Putin traf Kim in Wladiwostok.": "Putin met Kim in Wladiwostok.",
@@ -87,8 +87,8 @@ def test_offsets_are_characters_not_bytes(tiny_engine):
 def test_broken_model_folder_is_an_input_error(tmp_path, tiny_package_dir):
     import shutil
 
-    from translate.errors import InputError
-    from translate.packages.package import ArgosPackage
+    from dolmetsch.errors import InputError
+    from dolmetsch.packages.package import ArgosPackage
 
     broken = tmp_path / "pkg"
     shutil.copytree(tiny_package_dir, broken)

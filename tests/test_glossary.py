@@ -8,20 +8,20 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from translate.cli import app
-from translate.errors import InputError
-from translate.glossary import Entry, Glossary
-from translate.glossary.checks import ERROR, WARNING, check
-from translate.glossary.constraints import (
+from dolmetsch.cli import app
+from dolmetsch.errors import InputError
+from dolmetsch.glossary import Entry, Glossary
+from dolmetsch.glossary.checks import ERROR, WARNING, check
+from dolmetsch.glossary.constraints import (
     FORBIDDEN_VARIANT,
     MISSING_RENDERING,
     forbidden_found,
     rendering_present,
     violations,
 )
-from translate.glossary.matcher import GlossaryMatcher, word_keys
-from translate.glossary.tbx import TBX_NAMESPACE, XML_LANG, parse_tbx, to_tbx
-from translate.glossary.tsv import format_tsv, read_tsv, write_tsv
+from dolmetsch.glossary.matcher import GlossaryMatcher, word_keys
+from dolmetsch.glossary.tbx import TBX_NAMESPACE, XML_LANG, parse_tbx, to_tbx
+from dolmetsch.glossary.tsv import format_tsv, read_tsv, write_tsv
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS_GLOSSARY = ROOT / "glossary" / "news.de-en.tsv"

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from translate.cli import app
-from translate.errors import InputError
-from translate.packages import archive as archive_module
-from translate.packages.package import installed_packages
-from translate.packages.resolve import open_package_file, resolve_model
+from dolmetsch.cli import app
+from dolmetsch.errors import InputError
+from dolmetsch.packages import archive as archive_module
+from dolmetsch.packages.package import installed_packages
+from dolmetsch.packages.resolve import open_package_file, resolve_model
 
 FIXTURE = Path(__file__).parent / "fixtures" / "translate-de_en-tiny.argosmodel"
 FOLDER = "translate-de_en-0_1"
@@ -313,7 +313,7 @@ def test_offline_install_fails_fast_with_one_line(env, monkeypatch):
     monkeypatch.setenv("ARGOS_PACKAGE_INDEX", f"http://127.0.0.1:{closed_port()}/")
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "-c", "from translate.cli import main; main()", "models", "install", "de", "en"],
+        [sys.executable, "-c", "from dolmetsch.cli import main; main()", "models", "install", "de", "en"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -331,7 +331,7 @@ def test_offline_install_fails_fast_with_one_line(env, monkeypatch):
 
 def test_silent_index_server_hits_the_deadline(env, monkeypatch):
     """A server that accepts the connection but never answers must not hang the install."""
-    from translate.packages import index
+    from dolmetsch.packages import index
 
     monkeypatch.setattr(index, "INDEX_DEADLINE_S", 0.5)
     with socket.socket() as silent:
@@ -432,7 +432,7 @@ def test_resolve_model_offline_without_package_says_how_to_get_one(env):
 
 def test_resolve_model_installs_from_index_when_missing(server, env):
     server.offer(served_package_bytes())
-    from translate.packages.progress import SilentProgress
+    from dolmetsch.packages.progress import SilentProgress
 
     package = resolve_model(None, offline=False, progress=SilentProgress())
     assert package.path.parent == env

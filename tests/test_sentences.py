@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from translate.document.sentences import align_starts, spans_from_starts, split_sentences
+from dolmetsch.document.sentences import align_starts, spans_from_starts, split_sentences
 
 CASES = Path(__file__).parent / "data" / "german_sentence_cases.tsv"
 SEPARATOR = " ||| "

@@ -1,0 +1,90 @@
+"""`dolmetsch models …`: list, install and remove Argos packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dolmetsch.cli.common import reported_errors
+from dolmetsch.errors import InputError
+
+app = typer.Typer(help="List, install and remove Argos de→en packages.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_command() -> None:
+    """Show installed packages: language pair, version, size and location."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from dolmetsch.packages.archive import human_size
+    from dolmetsch.packages.package import default_packages_dir, installed_packages
+
+    packages_dir = default_packages_dir()
+    packages = installed_packages(packages_dir)
+    if not packages:
+        typer.echo(f"No Argos packages installed in {packages_dir}.")
+        typer.echo(
+            "Install one with `dolmetsch models install de en` or `dolmetsch models install FILE.argosmodel`."
+        )
+        return
+    table = Table(title=f"Argos packages in {packages_dir}", title_justify="left")
+    table.add_column("Pair", no_wrap=True)
+    table.add_column("Version", no_wrap=True)
+    table.add_column("Name", no_wrap=True)
+    table.add_column("Size", justify="right", no_wrap=True)
+    table.add_column("Location", overflow="fold")
+    for package in packages:
+        table.add_row(
+            package.pair, package.package_version, package.name, human_size(package.size_bytes), str(package.path)
+        )
+    Console(soft_wrap=False).print(table)
+
+
+@app.command("install")
+def install_command(
+    source: Annotated[
+        str, typer.Argument(metavar="FROM|FILE", help="Source language code, or an .argosmodel file.")
+    ],
+    to_code: Annotated[Optional[str], typer.Argument(metavar="[TO]", help="Target language code.")] = None,
+    reinstall: Annotated[
+        bool, typer.Option("--reinstall", help="Download and install even if this version is present.")
+    ] = False,
+) -> None:
+    """Install a package from the Argos package index (FROM TO) or from a file (FILE.argosmodel)."""
+    from dolmetsch.packages.install import install_from_file, install_from_index
+    from dolmetsch.packages.progress import RichProgress
+
+    with reported_errors():
+        if to_code is None:
+            path = Path(source)
+            if not path.exists() and path.suffix != ".argosmodel":
+                raise InputError(
+                    source, "give two language codes (`dolmetsch models install de en`) or an .argosmodel file"
+                )
+            result = install_from_file(path)
+        else:
+            result = install_from_index(source, to_code, progress=RichProgress(), reinstall=reinstall)
+    package = result.package
+    if result.already_installed:
+        typer.echo(f"{package.pair} {package.package_version} is already installed in {package.path}")
+        return
+    for replaced in result.replaced:
+        typer.echo(f"Replaced {replaced}")
+    typer.echo(f"Installed {package.pair} {package.name} {package.package_version} in {package.path}")
+
+
+@app.command("remove")
+def remove_command(
+    from_code: Annotated[str, typer.Argument(metavar="FROM", help="Source language code.")],
+    to_code: Annotated[str, typer.Argument(metavar="TO", help="Target language code.")],
+) -> None:
+    """Remove the installed package(s) for a language pair."""
+    from dolmetsch.packages.install import remove_packages
+
+    with reported_errors():
+        removed = remove_packages(from_code, to_code)
+    for package in removed:
+        typer.echo(f"Removed {package.pair} {package.name} {package.package_version} from {package.path}")

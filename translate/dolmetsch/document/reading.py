@@ -1,0 +1,103 @@
+"""Reading a German article from a file or standard input into a Document.
+
+Decoding uses charset-normalizer, restricted to the encodings German text actually arrives in,
+so CP1252 is not mistaken for a Central-European code page with the same umlauts.
+"""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from pathlib import Path
+
+from dolmetsch.document.blocks import parse_blocks
+from dolmetsch.document.model import Document
+from dolmetsch.errors import InputError
+
+GERMAN_TEXT_ENCODINGS = ("utf_8", "utf_16", "cp1252", "iso8859_15", "mac_roman", "cp850")
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+
+
+def decode_text(data: bytes, where: str) -> tuple[str, str]:
+    """Return (text, encoding name); reject empty, binary and undecodable input."""
+    if data.startswith(codecs.BOM_UTF8):
+        data, bom = data[len(codecs.BOM_UTF8) :], "utf_8_sig"
+    else:
+        bom = ""
+    if not data.strip():
+        raise InputError(where, "the file is empty")
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:8192]:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise InputError(where, "not a text file (binary data)")
+        data = codecs.BOM_UTF16_LE + data if utf16 == "le" else codecs.BOM_UTF16_BE + data
+    try:
+        text, encoding = data.decode("utf-8"), bom or "utf_8"
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data, cp_isolation=list(GERMAN_TEXT_ENCODINGS)).best()
+        if best is None:
+            raise InputError(where, "cannot decode the text (not UTF-8, UTF-16 or a Western code page)") from None
+        text, encoding = str(best), best.encoding
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if any(ch in text for ch in "\x00\ufffd") or _control_share(text) > 0.01:
+        raise InputError(where, "not a text file (binary data or control characters)")
+    return text, encoding
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'le' or 'be' when the NUL bytes sit where UTF-16 puts them for Latin text, else None."""
+    sample = data[:8192]
+    odd, even = sample[1::2], sample[0::2]
+    if len(sample) % 2 == 0 and odd.count(0) > 0.6 * len(odd) and not even.count(0):
+        return "le"
+    if len(sample) % 2 == 0 and even.count(0) > 0.6 * len(even) and not odd.count(0):
+        return "be"
+    return None
+
+
+def _control_share(text: str) -> float:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\t\f")
+    return controls / max(len(text), 1)
+
+
+def read_document(source: str, name: str | None = None) -> Document:
+    """Read SOURCE ("-" for standard input) into blocks, parts and sentences."""
+    if source == "-":
+        where, stem = "<stdin>", name or "stdin"
+        data = _read_bounded(sys.stdin.buffer, where)
+    else:
+        path = Path(source)
+        where, stem = printable(source), name or path.stem
+        if path.is_dir():
+            raise InputError(where, "is a directory, not a text file")
+        if not path.exists():
+            raise InputError(where, "no such file")
+        try:
+            with path.open("rb") as handle:
+                data = _read_bounded(handle, where)
+        except OSError as exc:
+            raise InputError(where, f"cannot read ({exc.strerror})") from None
+    text, encoding = decode_text(data, where)
+    return parse_blocks(text, source=where, name=checked_name(stem), encoding=encoding)
+
+
+def _read_bounded(handle, where: str) -> bytes:
+    """Read at most the size limit, so a device or an endless pipe cannot exhaust memory."""
+    data = handle.read(MAX_SOURCE_BYTES + 1)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise InputError(where, f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def printable(path: str) -> str:
+    """A path as text that can be written into UTF-8 outputs (undecodable file-name bytes become �)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def checked_name(stem: str) -> str:
+    """Output names are file names inside the output folders, never paths leading out of them."""
+    if not stem or stem in (".", "..") or "/" in stem or "\\" in stem:
+        raise InputError(f"output name {stem!r}", "must be a plain file name, without folders (see --name)")
+    return printable(stem)

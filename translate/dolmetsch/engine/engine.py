@@ -1,0 +1,205 @@
+"""The translation engine: SentencePiece pieces in, CTranslate2 hypotheses out.
+
+Argos' own `argostranslate.translate` pulls in sentence-splitter models and translates paragraph by
+paragraph; here the whole document goes through one `translate_iterable` call, sorted by length in
+token-bounded batches, and the decoder's n-best lists, attention and forced prefixes are exposed for
+the glossary.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from dolmetsch.packages.package import ArgosPackage
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """How to decode; the length guard keeps a broken model from running away on any sentence."""
+
+    beam_size: int = 4
+    num_hypotheses: int = 1
+    max_batch_tokens: int = 2048
+    length_ratio: float = 2.0  # at most this many target pieces per source piece …
+    length_margin: int = 10  # … plus this many
+    max_length: int = 500  # hard cap on decoded pieces (models commonly have 512 positions)
+    max_input: int = 500  # longer sources are cut (and flagged) rather than crash the model
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One decoded candidate; `attention[t][s]` weighs target piece t against source piece s."""
+
+    text: str
+    pieces: tuple[str, ...]
+    score: float
+    source_pieces: tuple[str, ...]
+    attention: tuple[tuple[float, ...], ...] | None = None
+    truncated: bool = False  # the length guard cut it
+
+
+@dataclass
+class Engine:
+    """A loaded Argos package. Construct with `Engine.load`; loading is the expensive step."""
+
+    package: ArgosPackage
+    translator: object
+    tokenizer: object
+    options: DecodingOptions = field(default_factory=DecodingOptions)
+
+    @classmethod
+    def load(
+        cls,
+        package: ArgosPackage,
+        *,
+        device: str = "cpu",
+        threads: int = 0,
+        compute_type: str = "default",
+        options: DecodingOptions | None = None,
+    ) -> "Engine":
+        import ctranslate2
+        import sentencepiece
+
+        from dolmetsch.errors import InputError
+
+        gpus = ctranslate2.get_cuda_device_count()
+        if device == "cuda" and gpus == 0:
+            raise InputError("--device cuda", "no usable CUDA device on this machine (use --device cpu)")
+        effective = "cuda" if device == "cuda" or (device == "auto" and gpus) else "cpu"
+        supported = ctranslate2.get_supported_compute_types(effective)
+        if compute_type not in ("default", "auto") and compute_type not in supported:
+            raise InputError(f"--compute-type {compute_type}", f"not supported on {effective}; choose from {', '.join(sorted(supported))}")
+        try:
+            translator = ctranslate2.Translator(
+                str(package.model_dir), device=device, intra_threads=threads, compute_type=compute_type
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise InputError(package.model_dir, f"cannot load the CTranslate2 model ({exc})") from None
+        tokenizer_path = package.tokenizer_path
+        if tokenizer_path.name != "sentencepiece.model":
+            raise InputError(tokenizer_path, "BPE packages are not supported; use a SentencePiece package")
+        try:
+            tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(tokenizer_path))
+        except (RuntimeError, OSError) as exc:
+            raise InputError(tokenizer_path, f"cannot load the SentencePiece model ({exc})") from None
+        return cls(package, translator, tokenizer, options or DecodingOptions())
+
+    def encode(self, text: str) -> list[str]:
+        return self.tokenizer.encode(text, out_type=str)
+
+    def encode_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
+        """Pieces with the character span of `text` each one covers (for aligning glossary terms)."""
+        proto = self.tokenizer.encode(text, return_type="proto")  # begin/end are UTF-8 byte offsets
+        encoded = text.encode("utf-8")
+        spans = []
+        for piece in proto.pieces:
+            start = len(encoded[: piece.begin].decode("utf-8", errors="ignore"))
+            end = len(encoded[: piece.end].decode("utf-8", errors="ignore"))
+            spans.append((piece.piece, start, end))
+        return spans
+
+    def decode(self, pieces: Sequence[str]) -> str:
+        return self.tokenizer.decode_pieces(list(pieces))
+
+    def length_limit(self, source_length: int) -> int:
+        o = self.options
+        return min(o.max_length, math.ceil(o.length_ratio * source_length) + o.length_margin)
+
+    def translate(
+        self,
+        sentences: Sequence[str],
+        *,
+        num_hypotheses: int | None = None,
+        beam_size: int | None = None,
+        target_prefixes: Sequence[str | None] | None = None,
+        return_attention: bool = False,
+        suppress: Sequence[str] = (),
+        on_progress: Callable[[int], None] | None = None,
+    ) -> list[list[Hypothesis]]:
+        """Translate sentences; returns, per sentence in input order, its hypotheses best first.
+
+        `target_prefixes[i]`, when given, is English text the translation must start with.
+        `suppress` lists English strings the decoder may not produce (tokenised as they would appear).
+        """
+        o = self.options
+        num_hypotheses = num_hypotheses or o.num_hypotheses
+        beam_size = max(beam_size or o.beam_size, num_hypotheses)
+        encoded = [self.encode(s) or ["▁"] for s in sentences]
+        sources = [pieces[: o.max_input] for pieces in encoded]
+        cut = [len(pieces) > o.max_input for pieces in encoded]
+        prefixes = [self._prefix_pieces(p) for p in (target_prefixes or [None] * len(sentences))]
+        if not sources:
+            return []
+        order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
+        longest = max(len(s) + len(p or []) for s, p in zip(sources, prefixes))
+        decoded = self.translator.translate_iterable(
+            (sources[i] for i in order),
+            target_prefix=(prefixes[i] or [] for i in order) if any(prefixes) else None,
+            max_batch_size=o.max_batch_tokens,
+            batch_type="tokens",
+            beam_size=beam_size,
+            num_hypotheses=num_hypotheses,
+            return_scores=True,
+            return_attention=return_attention,
+            suppress_sequences=self._suppress_sequences(suppress) or None,
+            max_decoding_length=self.length_limit(longest),
+        )
+        results: list[list[Hypothesis]] = [[] for _ in sources]
+        try:
+            for i, result in zip(order, decoded):
+                results[i] = self._hypotheses(sources[i], result, return_attention, input_cut=cut[i])
+                if on_progress:
+                    on_progress(1)
+        except RuntimeError as exc:
+            from dolmetsch.errors import InputError
+
+            raise InputError(self.package.path, f"decoding failed ({exc})") from None
+        return results
+
+    def score(self, sentences: Sequence[str], translations: Sequence[str]) -> list[float]:
+        """Average log-probability of each given translation under the model (higher is better)."""
+        sources = [self.encode(s) for s in sentences]
+        targets = [self._prefix_pieces(t) or [] for t in translations]
+        scored = self.translator.score_batch(sources, targets, max_batch_size=self.options.max_batch_tokens, batch_type="tokens")
+        return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in scored]
+
+    def _prefix_pieces(self, text: str | None) -> list[str] | None:
+        package_prefix = [self.package.target_prefix] if self.package.target_prefix else []
+        if text is None:
+            return package_prefix or None
+        return package_prefix + self.encode(text)
+
+    def _suppress_sequences(self, phrases: Sequence[str]) -> list[list[str]]:
+        """Each phrase as it would be tokenised at a word start and, for names, after a space."""
+        sequences = []
+        for phrase in phrases:
+            for variant in {phrase, phrase.lower()}:
+                pieces = self.encode(variant)
+                if pieces and pieces not in sequences:
+                    sequences.append(pieces)
+        return sequences
+
+    def _hypotheses(self, source: list[str], result, with_attention: bool, *, input_cut: bool = False) -> list[Hypothesis]:
+        limit = self.length_limit(len(source))
+        skip = 1 if self.package.target_prefix else 0
+        hypotheses = []
+        for rank, pieces in enumerate(result.hypotheses):
+            pieces = pieces[skip:]
+            truncated = input_cut or len(pieces) >= limit  # source cut, or the decoder did not finish by itself
+            pieces = pieces[:limit]
+            attention = None
+            if with_attention and result.attention:
+                attention = tuple(tuple(row) for row in result.attention[rank][skip : skip + len(pieces)])
+            hypotheses.append(
+                Hypothesis(
+                    text=self.decode(pieces),
+                    pieces=tuple(pieces),
+                    score=result.scores[rank] if result.scores else 0.0,
+                    source_pieces=tuple(source),
+                    attention=attention,
+                    truncated=truncated,
+                )
+            )
+        return hypotheses

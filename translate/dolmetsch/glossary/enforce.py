@@ -1,0 +1,379 @@
+"""Enforcing the glossary in decoding, from what CTranslate2 offers (it has no constrained beam search).
+
+For each sentence whose German contains glossary terms, the English must contain each required
+rendering and none of the forbidden variants. Strategies, cheapest first, each batched over all
+sentences that still need it:
+
+1. natural   the first-pass translation already satisfies the term;
+2. n-best    another hypothesis of a wider beam (forbidden variants suppressed) satisfies more terms;
+3. prefix    the decoder is forced through the target text up to where the term aligns (attention),
+             plus the glossary rendering, and finishes the sentence itself;
+4. replaced  last resort: the aligned target words (or a forbidden variant) are replaced by the
+             rendering, and the segment is flagged;
+otherwise MISSING, and the segment stays fuzzy with a note for the reviewer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dolmetsch.document.model import Segment
+from dolmetsch.engine.engine import Engine, Hypothesis
+from dolmetsch.glossary.constraints import forbidden_found, rendering_present, rendering_spans
+from dolmetsch.glossary.model import Entry, Glossary
+
+NATURAL, NBEST, PREFIX, REPLACED, MISSING = "natural", "n-best", "prefix", "replaced", "MISSING"
+STRATEGIES = (NATURAL, NBEST, PREFIX, REPLACED, MISSING)
+
+
+@dataclass(frozen=True)
+class TermOutcome:
+    """How one glossary match in one segment was honoured."""
+
+    de: str  # the glossary entry's German form
+    en: str  # its required English rendering
+    found: str  # the text as it occurs in the source sentence
+    start: int
+    end: int
+    how: str  # one of STRATEGIES
+
+    @property
+    def missing(self) -> bool:
+        return self.how == MISSING
+
+
+@dataclass
+class _Sentence:
+    """Working state for one sentence with glossary matches."""
+
+    text: str
+    matches: list  # glossary Match objects (entry, start, end, text)
+    english: str
+    hypothesis: Hypothesis  # the decoder output `english` came from, with attention
+    how: dict[int, str] = field(default_factory=dict)  # match index → strategy that satisfied it
+    prefix_tried: set[int] = field(default_factory=set)
+
+    def unsatisfied(self) -> list[int]:
+        return [j for j in range(len(self.matches)) if j not in self.how]
+
+
+def satisfied(entry: Entry, english: str) -> bool:
+    return rendering_present(entry, english) and not forbidden_found(entry, english)
+
+
+class GlossaryEnforcer:
+    """Matches a glossary in each segment and makes the English honour it."""
+
+    def __init__(self, glossary: Glossary, *, nbest: int = 8, prefix_rounds: int = 3):
+        """`prefix_rounds` bounds the forced decodes per sentence (one missing term each); the rest are replaced."""
+        from dolmetsch.glossary.matcher import GlossaryMatcher
+
+        self.glossary = glossary
+        self.matcher = GlossaryMatcher(glossary)
+        self.nbest = nbest
+        self.prefix_rounds = prefix_rounds
+
+    def enforce(
+        self, engine: Engine, segments: Sequence[Segment], first_pass: Sequence[Sequence[Hypothesis]]
+    ) -> list[tuple[str, tuple[TermOutcome, ...]]]:
+        """Return, per segment, its English and how each matched term was honoured.
+
+        `first_pass` holds each segment's hypotheses, best first, decoded with attention.
+        """
+        states = [
+            _Sentence(s.text, list(self.matcher.match(s.text)), h[0].text, h[0]) for s, h in zip(segments, first_pass)
+        ]
+        for state in states:
+            self._mark(state, state.english, NATURAL)
+        for state, hypotheses in zip(states, first_pass):
+            if state.unsatisfied():
+                self._adopt_best(state, hypotheses[1:])
+        if self.nbest > min((len(h) for h in first_pass), default=0):
+            self._try_nbest(engine, [s for s in states if s.unsatisfied()])
+        for _ in range(self.prefix_rounds):
+            pending = [s for s in states if set(s.unsatisfied()) - s.prefix_tried]
+            if not pending:
+                break
+            self._try_prefix(engine, pending)
+        for state in states:
+            if state.unsatisfied():
+                self._replace(engine, state)
+        return [(state.english, self._outcomes(state)) for state in states]
+
+    def _mark(self, state: _Sentence, english: str, how: str) -> None:
+        """Credit `how` with every term that `english` satisfies and no earlier strategy did."""
+        for j in self._satisfied(state, english):
+            state.how.setdefault(j, how)
+
+    def _satisfied(self, state: _Sentence, english: str) -> frozenset[int]:
+        return frozenset(j for j, m in enumerate(state.matches) if satisfied(m.entry, english))
+
+    def _better(self, state: _Sentence, candidate: str, current: str) -> bool:
+        """A candidate must keep every term the current text satisfies and satisfy at least one more."""
+        return self._satisfied(state, candidate) > self._satisfied(state, current)
+
+    def _forbidden(self, states: Sequence[_Sentence]) -> list[str]:
+        variants = {v for s in states for m in s.matches for v in m.entry.forbidden}
+        return sorted(variants)
+
+    def _try_nbest(self, engine: Engine, states: list[_Sentence]) -> None:
+        if not states:
+            return
+        lists = engine.translate(
+            [s.text for s in states],
+            num_hypotheses=self.nbest,
+            beam_size=self.nbest,
+            return_attention=True,
+            suppress=self._forbidden(states),
+        )
+        for state, hypotheses in zip(states, lists):
+            self._adopt_best(state, hypotheses)
+
+    def _adopt_best(self, state: _Sentence, hypotheses: Sequence[Hypothesis]) -> None:
+        """Switch to the hypothesis that satisfies the most terms, if it beats the current one."""
+        improving = [h for h in hypotheses if self._better(state, h.text, state.english)]
+        if improving:
+            best = max(improving, key=lambda h: (len(self._satisfied(state, h.text)), h.score))
+            state.english = best.text
+            state.hypothesis = best
+            self._mark(state, best.text, NBEST)
+
+    def _try_prefix(self, engine: Engine, states: list[_Sentence]) -> None:
+        prefixes, targets = [], []
+        for state in states:
+            j = min(set(state.unsatisfied()) - state.prefix_tried)
+            state.prefix_tried.add(j)
+            targets.append(j)
+            prefixes.append(self._prefix_for(engine, state, state.matches[j]))
+        lists = engine.translate(
+            [s.text for s in states],
+            target_prefixes=prefixes,
+            return_attention=True,
+            suppress=self._forbidden(states),
+        )
+        for state, j, hypotheses in zip(states, targets, lists):
+            if not hypotheses:
+                continue
+            candidate = hypotheses[0]
+            if satisfied(state.matches[j].entry, candidate.text) and self._better(state, candidate.text, state.english):
+                state.english = candidate.text
+                state.hypothesis = candidate
+                self._mark(state, candidate.text, PREFIX)
+
+    def _prefix_for(self, engine: Engine, state: _Sentence, match) -> str:
+        rendering = match.entry.required
+        hypothesis = state.hypothesis
+        start, _ = locate_term(engine, state, match)
+        if start is None:
+            return _capitalised(rendering)
+        head = engine.decode(hypothesis.pieces[:start]).rstrip()
+        return f"{head} {rendering}" if head else _capitalised(rendering)
+
+    def _replace(self, engine: Engine, state: _Sentence) -> None:
+        """Last resort: put each missing rendering where its source term aligns, then drop forbidden variants.
+
+        Per term, in source order: replace the aligned words, else insert after or before them, taking
+        the first edit that satisfies the term without losing a term already satisfied.
+        """
+        missing = state.unsatisfied()
+        pieces = state.hypothesis.pieces
+        accepted: list[tuple[int, int, str]] = []
+        text = state.english
+        for j in sorted(missing, key=lambda j: state.matches[j].start):
+            match = state.matches[j]
+            start, end = locate_term(engine, state, match)
+            if start is None:  # nothing to align with: append after the last word
+                words = _words(pieces)
+                start = end = words[-1][1] if words else 0
+            rendering = match.entry.required
+            for edit in ((start, end, rendering), (end, end, rendering), (start, start, rendering)):
+                if any(_conflict(edit, other) for other in accepted):
+                    continue
+                trial = _finish(state.english, _apply_edits(engine, pieces, sorted(accepted + [edit])))
+                if satisfied(match.entry, trial) and self._better(state, trial, text):
+                    accepted.append(edit)
+                    text = trial
+                    break
+        for j in missing:
+            entry = state.matches[j].entry
+            for variant in sorted(entry.forbidden, key=len, reverse=True):
+                text = _replace_words(text, variant, entry.required)
+        if self._better(state, text, state.english):
+            state.english = text
+        for j in missing:
+            state.how[j] = REPLACED if satisfied(state.matches[j].entry, state.english) else MISSING
+
+    def _outcomes(self, state: _Sentence) -> tuple[TermOutcome, ...]:
+        final = self._satisfied(state, state.english)
+        return tuple(
+            TermOutcome(
+                de=m.entry.de,
+                en=m.entry.required,
+                found=m.text,
+                start=m.start,
+                end=m.end,
+                how=state.how.get(j, MISSING) if j in final else MISSING,
+            )
+            for j, m in enumerate(state.matches)
+        )
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _conflict(edit: tuple[int, int, str], other: tuple[int, int, str]) -> bool:
+    """Two edits clash when one replaces pieces the other replaces or inserts into."""
+    (a, b, _), (c, d, _) = edit, other
+    if a == b:
+        return c < a < d
+    if c == d:
+        return a < c < b
+    return a < d and b > c
+
+
+def _finish(original: str, text: str) -> str:
+    return _capitalised(text) if original[:1].isupper() else text
+
+
+def _apply_edits(engine: Engine, pieces: Sequence[str], edits: list[tuple[int, int, str]]) -> str:
+    """Decode `pieces` with each (start, end) piece range replaced by its text."""
+    parts, cursor = [], 0
+    for start, end, replacement in edits:
+        parts.append(engine.decode(pieces[cursor:start]).strip())
+        parts.append(replacement)
+        cursor = end
+    parts.append(engine.decode(pieces[cursor:]).strip())
+    text = ""
+    for part in filter(None, parts):
+        text = part if not text else text + ("" if part[0] in ".,;:!?'’)»“”" else " ") + part
+    return text
+
+
+def _replace_words(text: str, variant: str, rendering: str) -> str:
+    return re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", rendering, text, flags=re.IGNORECASE)
+
+
+def source_piece_indices(engine: Engine, sentence: str, start: int, end: int) -> list[int]:
+    """Indices of the SentencePiece pieces of `sentence` that overlap characters start..end."""
+    return [i for i, (_, s, e) in enumerate(engine.encode_with_offsets(sentence)) if s < end and e > start]
+
+
+def locate_term(engine: Engine, state: _Sentence, match) -> tuple[int | None, int | None]:
+    """Where in the current hypothesis (a piece range) the English for `match` belongs.
+
+    Attention is a noisy alignment, so only word pieces count, and pieces that already carry the
+    rendering of another satisfied term are off limits. The target words whose strongest attention
+    falls on the term win; failing that, the word that attends to it most.
+    """
+    hypothesis = state.hypothesis
+    sources = set(source_piece_indices(engine, state.text, match.start, match.end))
+    # one-letter fragments (the genitive "s" of „Machthabers“) soak up stray attention: leave them out
+    sources = {i for i in sources if len(hypothesis.source_pieces[i].lstrip("▁")) > 1} or sources
+    if not sources or not hypothesis.attention:
+        return None, None
+    protected = _protected_pieces(engine, state, hypothesis)
+    lexical = _similar_words(engine, match, hypothesis, protected)
+    if lexical is not None:
+        return lexical
+    candidates = [
+        t
+        for t, piece in enumerate(hypothesis.pieces)
+        if t < len(hypothesis.attention) and t not in protected and piece.lstrip("▁")[:1].isalnum()
+    ]
+    if not candidates:
+        return None, None
+
+    def strongest(t: int) -> int:
+        row = hypothesis.attention[t]
+        return max(range(len(row)), key=row.__getitem__)
+
+    def mass(t: int) -> float:
+        row = hypothesis.attention[t]
+        return sum(row[s] for s in sources if s < len(row))
+
+    aligned = [t for t in candidates if strongest(t) in sources]
+    if aligned:
+        runs: list[list[int]] = []
+        for t in aligned:  # contiguous runs; the strongest one is the term's rendering
+            if runs and t == runs[-1][-1] + 1:
+                runs[-1].append(t)
+            else:
+                runs.append([t])
+        run = max(runs, key=lambda r: sum(mass(t) for t in r))
+        return _word_bounds(hypothesis.pieces, run[0], run[-1] + 1)
+    best = max(candidates, key=mass)
+    return _word_bounds(hypothesis.pieces, best, best + 1)
+
+
+SIMILAR_ENOUGH = 0.6
+
+
+def _similar_words(engine: Engine, match, hypothesis: Hypothesis, protected: set[int]) -> tuple[int, int] | None:
+    """Target words spelled like the German term or its rendering (Nowosti/Novosti, Pjöngjang/Pjongjang).
+
+    For names the model tends to copy or transliterate, spelling is a better alignment than attention.
+    """
+    from difflib import SequenceMatcher
+
+    words = _words(hypothesis.pieces)
+    wanted = {match.text.casefold(), match.entry.required.casefold()}
+    size = len(match.text.split())
+    best, best_ratio = None, SIMILAR_ENOUGH
+    for i in range(len(words)):
+        for j in range(i + 1, min(len(words), i + size + 1) + 1):
+            start, end = words[i][0], words[j - 1][1]
+            if any(t in protected for t in range(start, end)):
+                continue
+            text = engine.decode(hypothesis.pieces[start:end]).strip().casefold()
+            ratio = max(SequenceMatcher(None, text, w).ratio() for w in wanted)
+            if ratio > best_ratio:
+                best, best_ratio = (start, end), ratio
+    return best
+
+
+def _words(pieces: Sequence[str]) -> list[tuple[int, int]]:
+    """Piece ranges of the alphanumeric words of a hypothesis."""
+    words: list[tuple[int, int]] = []
+    for t, piece in enumerate(pieces):
+        core = piece.lstrip("▁")
+        if not core[:1].isalnum():
+            continue
+        if piece.startswith("▁") or not words or words[-1][1] != t:
+            words.append((t, t + 1))
+        else:
+            words[-1] = (words[-1][0], t + 1)
+    return words
+
+
+def _protected_pieces(engine: Engine, state: _Sentence, hypothesis: Hypothesis) -> set[int]:
+    """Pieces of the hypothesis that spell the renderings of terms it already satisfies."""
+    spans = _piece_spans(engine, hypothesis.pieces)
+    protected: set[int] = set()
+    for m in state.matches:
+        if not satisfied(m.entry, hypothesis.text):
+            continue
+        for start, end in rendering_spans(m.entry, hypothesis.text):
+            protected.update(t for t, (a, b) in enumerate(spans) if a < end and b > start)
+    return protected
+
+
+def _piece_spans(engine: Engine, pieces: Sequence[str]) -> list[tuple[int, int]]:
+    """Character span of each piece in the decoded text."""
+    spans, previous = [], 0
+    for t in range(len(pieces)):
+        length = len(engine.decode(pieces[: t + 1]))
+        spans.append((previous, length))
+        previous = length
+    return spans
+
+
+def _word_bounds(pieces: Sequence[str], start: int, end: int) -> tuple[int, int]:
+    """Widen a piece range to whole words (a word starts with a piece beginning with ▁)."""
+    while start > 0 and not pieces[start].startswith("▁"):
+        start -= 1
+    while end < len(pieces) and not pieces[end].startswith("▁") and pieces[end][:1].isalnum():
+        end += 1
+    return start, end

@@ -1,0 +1,116 @@
+"""Glossary entries as immutable values, so matching and checking can share them freely."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from dolmetsch.errors import InputError
+
+KINDS = ("name", "term", "keep")
+"""`name`: proper name; `term`: common noun, adjective or phrase; `keep`: leave untranslated."""
+STATUSES = ("approved", "proposed")
+MATCH_MODES = ("lemma", "exact")
+"""`lemma`: inflected German forms match; `exact`: only the verbatim form matches."""
+
+REQUIRED_COLUMNS = ("de", "en", "kind", "note", "status")
+OPTIONAL_COLUMNS = ("forbidden", "match")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+FORBIDDEN_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One glossary row. Values are kept as written so lint can report them; `source`/`line`
+    say where the row came from and take no part in equality."""
+
+    de: str
+    en: str
+    kind: str = "term"
+    note: str = ""
+    status: str = "approved"
+    forbidden: tuple[str, ...] = ()
+    match: str = "lemma"
+    source: Path | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def location(self) -> str:
+        """`file:line` (or what is known of it) for messages."""
+        where = str(self.source) if self.source is not None else "<glossary>"
+        return f"{where}:{self.line}" if self.line is not None else where
+
+    @property
+    def required(self) -> str:
+        """The text the English must contain: the rendering, or the German itself for `keep`."""
+        return self.de if self.kind == "keep" else self.en
+
+    @property
+    def verbatim(self) -> bool:
+        """Whether the German form must occur exactly as written (no lemma matching)."""
+        return self.kind == "keep" or self.match == "exact"
+
+    def cells(self) -> dict[str, str]:
+        """The row as TSV cells, one per column in `COLUMNS`."""
+        return {
+            "de": self.de,
+            "en": self.en,
+            "kind": self.kind,
+            "note": self.note,
+            "status": self.status,
+            "forbidden": FORBIDDEN_SEPARATOR.join(self.forbidden),
+            "match": self.match,
+        }
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """An ordered collection of entries, possibly from several files."""
+
+    entries: tuple[Entry, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entries", tuple(self.entries))
+
+    @classmethod
+    def load(cls, paths: Path | str | Iterable[Path | str]) -> "Glossary":
+        """Read TSV files; a directory stands for all `*.tsv` in it, sorted by name.
+
+        Raises InputError for a file that is missing, not UTF-8, or not a well-formed glossary.
+        Values are not validated here: `dolmetsch.glossary.checks` reports those.
+        """
+        from dolmetsch.glossary.tsv import read_tsv
+
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        entries: list[Entry] = []
+        for path in expand_paths(paths):
+            entries.extend(read_tsv(path))
+        return cls(tuple(entries))
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def approved(self) -> "Glossary":
+        """Only the reviewed entries: what translation enforces."""
+        return Glossary(tuple(e for e in self.entries if e.status == "approved"))
+
+
+
+def expand_paths(paths: Sequence[Path | str] | Iterable[Path | str]) -> list[Path]:
+    """Files as given, directories replaced by their `*.tsv` files in sorted order."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(path.glob("*.tsv"))
+            if not found:
+                raise InputError(path, "folder holds no glossary (*.tsv) files")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files

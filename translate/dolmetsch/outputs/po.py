@@ -1,0 +1,175 @@
+"""The gettext catalogue reviewers edit in Poedit or Weblate.
+
+Entries are keyed by source text (msgid), with msgctxt only for a sentence that repeats
+("occurrence 2", …), so re-runs find the same entry even when paragraphs move. Machine output is
+always fuzzy; a re-run keeps every translation a reviewer has confirmed (not fuzzy), and keeps
+entries that disappeared from the source as obsolete rather than dropping them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polib
+
+from dolmetsch import __version__
+from dolmetsch.errors import InputError
+from dolmetsch.translation import TranslatedDocument, TranslatedSegment
+
+
+RUN_FIELDS = ("X-Generator", "X-Model")
+MACHINE_MARK = "machine output: "  # + fingerprint, so a re-run can tell a reviewer's edit from its own text
+
+
+def occurrence_context(occurrence: int) -> str | None:
+    return None if occurrence == 1 else f"occurrence {occurrence}"
+
+
+def _comment(s: TranslatedSegment) -> str:
+    lines = [f"{s.segment.kind.value}, block {s.segment.block}, sentence {s.segment.index}"]
+    lines.append(f"{MACHINE_MARK}{machine_fingerprint(s.english)}")
+    lines += [f"glossary: {t.found} → {t.en} ({t.how})" for t in s.terms]
+    if s.missing_terms:
+        lines.append("glossary terms MISSING: review required")
+    elif any(t.how == "replaced" for t in s.terms):
+        lines.append("glossary terms replaced after decoding: check the wording")
+    if s.truncated:
+        lines.append("length guard: the machine output was cut")
+    return "\n".join(lines)
+
+
+def build_catalog(translated: TranslatedDocument) -> polib.POFile:
+    catalog = polib.POFile(wrapwidth=79)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M+0000")
+    catalog.metadata = {
+        "Project-Id-Version": translated.document.name,
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": now,
+        "PO-Revision-Date": now,
+        "Last-Translator": f"dolmetsch {__version__} (machine translation)",
+        "Language-Team": "English",
+        "Language": "en",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": "nplurals=2; plural=(n != 1);",
+        "X-Generator": f"dolmetsch {__version__}",
+        "X-Source-Language": "de",
+        "X-Model": translated.model,
+    }
+    seen: Counter[str] = Counter()
+    for s in translated.segments:
+        seen[s.segment.text] += 1
+        catalog.append(
+            polib.POEntry(
+                msgid=s.segment.text,
+                msgstr=s.english,
+                msgctxt=occurrence_context(seen[s.segment.text]),
+                occurrences=[(translated.document.source, str(s.segment.line))],
+                comment=_comment(s),
+                flags=["fuzzy"],
+            )
+        )
+    return catalog
+
+
+_PO_STRING = r'"(?:[^"\\]|\\[\\"abfnrtv?\']|\\[0-7]{1,3}|\\x[0-9A-Fa-f]+)*"'
+_PO_LINE = re.compile(rf"^(?:(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?{_PO_STRING}\s*$")
+
+
+def check_syntax(path: Path, text: str) -> None:
+    """polib silently mangles malformed lines, so check every keyword and string line first."""
+    open_msgid = None  # line of a msgid still waiting for its msgstr
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _PO_LINE.match(stripped)
+        if not match:
+            raise InputError(path, f"not valid PO syntax: {stripped[:60]}", number)
+        keyword = match.group(1) or ""
+        if keyword == "msgid":
+            if open_msgid is not None:
+                raise InputError(path, "msgid without msgstr", open_msgid)
+            open_msgid = number
+        elif keyword.startswith("msgstr"):
+            open_msgid = None
+    if open_msgid is not None:
+        raise InputError(path, "msgid without msgstr", open_msgid)
+
+
+def read_catalog(path: Path) -> polib.POFile:
+    """Read an existing catalogue; an unreadable one is an error, never silently replaced."""
+    try:
+        check_syntax(path, Path(path).read_text(encoding="utf-8"))
+        return polib.pofile(str(path), wrapwidth=79)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        line = _line_of(str(exc))
+        raise InputError(path, f"cannot read the existing PO file, refusing to overwrite it ({exc})", line) from None
+
+
+def _line_of(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def _key(entry: polib.POEntry) -> tuple[str | None, str]:
+    return (entry.msgctxt, entry.msgid)
+
+
+def machine_fingerprint(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def edited_by_reviewer(entry: polib.POEntry) -> bool:
+    """Whether a fuzzy entry's msgstr is no longer the machine output recorded with it."""
+    recorded = re.search(rf"^{MACHINE_MARK}(\w+)$", entry.comment or "", re.MULTILINE)
+    return recorded is None or recorded.group(1) != machine_fingerprint(entry.msgstr)
+
+
+def merge_reviewed(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
+    """Carry reviewers' work into a fresh catalogue, like msgmerge; nothing a reviewer wrote is lost.
+
+    - a confirmed entry (not fuzzy) keeps its translation and becomes confirmed again;
+    - a fuzzy entry the reviewer edited keeps the edit (still fuzzy); an untouched one gets the new
+      machine output;
+    - entries whose sentence disappeared become obsolete (#~), and come back if the sentence does;
+    - the header stays the reviewers' (Last-Translator, PO-Revision-Date, …); only the fields that
+      describe this run are refreshed, and POT-Creation-Date only when the set of sentences changed.
+    """
+    live = {_key(e): e for e in existing if not e.obsolete}
+    obsolete = {_key(e): e for e in existing if e.obsolete}
+    fresh_keys = {_key(e) for e in fresh}
+    header = dict(existing.metadata)
+    for field in RUN_FIELDS:
+        header[field] = fresh.metadata[field]
+    if fresh_keys == set(live) and "POT-Creation-Date" in existing.metadata:
+        header["POT-Creation-Date"] = existing.metadata["POT-Creation-Date"]
+    for field, value in fresh.metadata.items():
+        header.setdefault(field, value)
+    fresh.metadata = header
+    fresh.header = existing.header
+    for entry in fresh:
+        old = live.get(_key(entry)) or obsolete.get(_key(entry))
+        if old is None:
+            continue
+        entry.tcomment = old.tcomment
+        if not old.msgstr:
+            continue
+        if "fuzzy" not in old.flags:
+            entry.msgstr = old.msgstr
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        elif edited_by_reviewer(old):
+            entry.msgstr = old.msgstr
+    for key, old in live.items():
+        if key not in fresh_keys and old.msgstr:
+            old.obsolete = True
+            fresh.append(old)
+    for key, old in obsolete.items():
+        if key not in fresh_keys:
+            fresh.append(old)
+    return fresh

@@ -1,0 +1,185 @@
+"""Install and remove Argos packages where argospm and LibreTranslate look for them.
+
+Every change is atomic: archives are checked, then unpacked into a hidden scratch folder inside
+the packages folder and renamed into place; removals rename first and delete afterwards. Whatever
+fails, the scratch folder goes, so the packages folder only ever holds complete packages.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from dolmetsch.errors import InputError
+from dolmetsch.packages.archive import MAX_UNPACKED_BYTES, unpack_archive
+from dolmetsch.packages.download import NetworkError, download_to
+from dolmetsch.packages.index import (
+    OFFLINE_HINT,
+    IndexEntry,
+    best_entry,
+    fetch_index,
+    package_index_url,
+    parse_version,
+)
+from dolmetsch.packages.package import ArgosPackage, default_packages_dir, find_installed, installed_packages
+from dolmetsch.packages.progress import Progress, SilentProgress
+
+SCRATCH_PREFIX = ".dolmetsch-"
+STALE_SCRATCH_AGE_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class InstallResult:
+    """What an install did: the package now in place, and the folders it replaced."""
+
+    package: ArgosPackage
+    replaced: tuple[Path, ...] = field(default=())
+    already_installed: bool = False
+
+
+def _remove_stale_scratch(parent: Path) -> None:
+    """Scratch folders left by a killed process would confuse argostranslate, which reads every folder."""
+    cutoff = time.time() - STALE_SCRATCH_AGE_S
+    for child in parent.glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            if child.is_dir() and child.stat().st_mtime < cutoff:
+                shutil.rmtree(child, ignore_errors=True)
+        except OSError:
+            continue
+
+
+@contextmanager
+def scratch_folder(parent: Path) -> Iterator[Path]:
+    """A hidden folder inside `parent` (same file system, so renames are atomic), always removed."""
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_scratch(parent)
+        scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
+    except OSError as exc:
+        raise InputError(parent, f"cannot write here ({exc.strerror or exc})") from None
+    try:
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _move_into_place(unpacked: Path, target: Path, scratch: Path) -> None:
+    """Rename `unpacked` to `target`; an existing `target` is moved into scratch (and so deleted)."""
+    previous = None
+    if target.exists() or target.is_symlink():
+        previous = scratch / "previous"
+        os.rename(target, previous)
+    try:
+        os.rename(unpacked, target)
+    except OSError:
+        if previous is not None:
+            os.rename(previous, target)
+        raise
+
+
+def _install_unpacked(archive: Path, packages_dir: Path, scratch: Path, expected_pair) -> InstallResult:
+    unpacked = scratch / "unpacked"
+    checked = unpack_archive(archive, unpacked, expected_pair)
+    ArgosPackage.from_dir(unpacked)
+    target = packages_dir / checked.folder
+    try:
+        _move_into_place(unpacked, target, scratch)
+    except OSError as exc:
+        raise InputError(target, f"cannot install package here ({exc.strerror or exc})") from None
+    package = ArgosPackage.from_dir(target)
+    replaced = []
+    for index, other in enumerate(installed_packages(packages_dir)):
+        if (other.from_code, other.to_code) == (package.from_code, package.to_code) and other.path != target:
+            try:
+                os.rename(other.path, scratch / f"replaced-{index}")
+            except OSError:
+                continue
+            replaced.append(other.path)
+    return InstallResult(package, tuple(replaced))
+
+
+def install_from_file(
+    archive: Path, packages_dir: Path | None = None, expected_pair: tuple[str, str] | None = None
+) -> InstallResult:
+    """Check and install an .argosmodel file; it replaces any installed package for the same pair."""
+    packages_dir = packages_dir or default_packages_dir()
+    archive = Path(archive)
+    if not archive.is_file():
+        raise InputError(archive, "no such file" if not archive.exists() else "not a file")
+    with scratch_folder(packages_dir) as scratch:
+        return _install_unpacked(archive, packages_dir, scratch, expected_pair)
+
+
+def _download_entry(entry: IndexEntry, target: Path, progress: Progress) -> str:
+    """Download from the entry's links in order, each tried once; verify the checksum if published.
+
+    Returns the link the archive came from.
+    """
+    if not entry.links:
+        raise InputError(package_index_url(), f"the index lists no http(s) link for {entry.name}; {OFFLINE_HINT}")
+    failure = None
+    for link in entry.links:
+        progress.note(f"Downloading {entry.name} {entry.package_version} ({entry.pair}) from {link}")
+        try:
+            digest = download_to(link, target, MAX_UNPACKED_BYTES, progress, entry.name)
+        except NetworkError as exc:
+            failure = exc
+            target.unlink(missing_ok=True)
+            if link != entry.links[-1]:
+                progress.note(f"{link}: {exc.reason}; trying the next link")
+            continue
+        if entry.sha256 and digest != entry.sha256:
+            raise InputError(link, f"checksum mismatch: index says sha256 {entry.sha256}, download has {digest}")
+        return link
+    raise InputError(failure.url, f"cannot download {entry.name} ({failure.reason}); {OFFLINE_HINT}")
+
+
+def install_from_index(
+    from_code: str,
+    to_code: str,
+    progress: Progress | None = None,
+    packages_dir: Path | None = None,
+    reinstall: bool = False,
+) -> InstallResult:
+    """Install the newest index package for a pair, unless that version (or newer) is installed."""
+    progress = progress or SilentProgress()
+    packages_dir = packages_dir or default_packages_dir()
+    index_url = package_index_url()
+    entry = best_entry(fetch_index(index_url), from_code, to_code)
+    if entry is None:
+        raise InputError(index_url, f"the package index offers no {from_code}→{to_code} package")
+    installed = find_installed(from_code, to_code, packages_dir)
+    if installed is not None and not reinstall and installed.package_version and (
+        entry.version_key <= parse_version(installed.package_version)
+    ):
+        return InstallResult(installed, already_installed=True)
+    with scratch_folder(packages_dir) as scratch:
+        download = scratch / "download.argosmodel"
+        link = _download_entry(entry, download, progress)
+        try:
+            return _install_unpacked(download, packages_dir, scratch, (from_code, to_code))
+        except InputError as exc:
+            if exc.where == str(download):  # name the URL, not a scratch file that is about to vanish
+                raise InputError(link, exc.problem) from None
+            raise
+
+
+def remove_packages(from_code: str, to_code: str, packages_dir: Path | None = None) -> list[ArgosPackage]:
+    """Remove every installed package for a pair; each is renamed away first, then deleted."""
+    packages_dir = packages_dir or default_packages_dir()
+    matches = [p for p in installed_packages(packages_dir) if (p.from_code, p.to_code) == (from_code, to_code)]
+    if not matches:
+        raise InputError(packages_dir, f"no {from_code}→{to_code} package is installed here")
+    with scratch_folder(packages_dir) as scratch:
+        for index, package in enumerate(matches):
+            try:
+                os.rename(package.path, scratch / f"removed-{index}")
+            except OSError as exc:
+                raise InputError(package.path, f"cannot remove package ({exc.strerror or exc})") from None
+    return matches

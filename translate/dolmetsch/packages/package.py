@@ -1,0 +1,118 @@
+"""An installed (unpacked) Argos Translate package: its metadata.json, CTranslate2 model and tokenizer.
+
+Read directly rather than through `argostranslate.package.Package`, whose import creates folders in
+$HOME and fixes the package locations from the environment once, at import time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dolmetsch.errors import InputError
+
+TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
+
+
+def default_packages_dir() -> Path:
+    """Where argospm and LibreTranslate install packages, read from the environment at call time.
+
+    Mirrors argostranslate.settings (which reads it once, at its import): ARGOS_PACKAGES_DIR,
+    else $XDG_DATA_HOME/argos-translate/packages, else ~/.local/share/argos-translate/packages.
+    """
+    configured = os.environ.get("ARGOS_PACKAGES_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "argos-translate" / "packages"
+
+
+@dataclass(frozen=True)
+class ArgosPackage:
+    """A package directory holding metadata.json, model/ (CTranslate2) and a tokenizer."""
+
+    path: Path
+    from_code: str
+    to_code: str
+    package_version: str
+    name: str
+    target_prefix: str = ""
+
+    @property
+    def model_dir(self) -> Path:
+        return self.path / "model"
+
+    @property
+    def tokenizer_path(self) -> Path:
+        for name in TOKENIZER_FILES:
+            candidate = self.path / name
+            if candidate.exists():
+                return candidate
+        raise InputError(self.path, "package has no tokenizer (sentencepiece.model or bpe.model)")
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+
+    @property
+    def pair(self) -> str:
+        return f"{self.from_code}→{self.to_code}"
+
+    @classmethod
+    def from_dir(cls, path: Path) -> "ArgosPackage":
+        """Read a package directory; raise InputError naming the file when it is not a usable package."""
+        path = Path(path)
+        metadata_path = path / "metadata.json"
+        if not metadata_path.is_file():
+            raise InputError(path, "not an Argos package: metadata.json is missing")
+        try:
+            metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputError(metadata_path, f"metadata.json is not valid JSON ({exc})") from None
+        if not isinstance(metadata, dict) or not metadata.get("from_code") or not metadata.get("to_code"):
+            raise InputError(metadata_path, "metadata.json does not name from_code and to_code")
+        if not (path / "model" / "model.bin").is_file():
+            raise InputError(path, "package has no CTranslate2 model (model/model.bin is missing)")
+        package = cls(
+            path=path,
+            from_code=str(metadata["from_code"]),
+            to_code=str(metadata["to_code"]),
+            package_version=str(metadata.get("package_version", "")),
+            name=str(metadata.get("name") or metadata.get("code") or path.name),
+            target_prefix=str(metadata.get("target_prefix", "")),
+        )
+        package.tokenizer_path  # raises if absent
+        return package
+
+
+def installed_packages(packages_dir: Path | None = None) -> list[ArgosPackage]:
+    """Every readable package under the packages directory; unreadable folders are skipped."""
+    root = packages_dir or default_packages_dir()
+    if not root.is_dir():
+        return []
+    found = []
+    for child in sorted(root.iterdir()):
+        if child.is_dir() and not child.name.startswith("."):
+            try:
+                found.append(ArgosPackage.from_dir(child))
+            except InputError:
+                continue
+    return found
+
+
+def find_installed(from_code: str, to_code: str, packages_dir: Path | None = None) -> ArgosPackage | None:
+    """The installed package for a language pair, newest version first."""
+    matches = [p for p in installed_packages(packages_dir) if (p.from_code, p.to_code) == (from_code, to_code)]
+    if not matches:
+        return None
+    from packaging.version import InvalidVersion, Version
+
+    def version_key(p: ArgosPackage):
+        try:
+            return Version(p.package_version or "0")
+        except InvalidVersion:
+            return Version("0")
+
+    return max(matches, key=version_key)
