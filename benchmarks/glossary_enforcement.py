@@ -16,14 +16,14 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "translate"))  # the source root, for runs without an install
 
 from dolmetsch.document.reading import read_document  # noqa: E402
 from dolmetsch.engine.engine import DecodingOptions, Engine  # noqa: E402
 from dolmetsch.glossary.enforce import STRATEGIES, GlossaryEnforcer  # noqa: E402
-from dolmetsch.glossary.model import Glossary  # noqa: E402
+from dolmetsch.glossary import load_glossary  # noqa: E402
 from dolmetsch.packages.resolve import resolve_model  # noqa: E402
-from dolmetsch.translation import translate_document  # noqa: E402
+from dolmetsch.pipeline import translate_document  # noqa: E402
 
 
 def main() -> None:
@@ -37,7 +37,7 @@ def main() -> None:
 
     document = read_document(args.source)
     engine = Engine.load(resolve_model(args.model, offline=True), options=DecodingOptions(beam_size=args.beam))
-    enforcer = GlossaryEnforcer(Glossary.load(args.glossary).approved())
+    enforcer = GlossaryEnforcer(load_glossary(args.glossary).approved())
     translate_document(document, engine)  # warm-up: first call pays one-off allocations
 
     plain, enforced = [], []

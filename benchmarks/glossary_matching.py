@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "translate"))  # the source root, for runs without an install
 
 from dolmetsch.glossary.matcher import GlossaryMatcher, tokenize  # noqa: E402
 from dolmetsch.glossary.model import Entry, Glossary  # noqa: E402

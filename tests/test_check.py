@@ -1,4 +1,4 @@
-"""`dolmetsch check`: glossary problems in reviewer-edited PO catalogues and bitext files."""
+"""`dolmetsch check`: review checks over reviewer-edited PO catalogues and bitext files."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def test_bitext_rows_are_checked_with_their_line(tmp_path):
     result = check(tsv, "--glossary", GLOSSARY)
     assert result.exit_code == 1
     lines = result.stdout.strip().splitlines()
-    assert lines and all(l.startswith(f"{tsv}:3: glossary:") for l in lines)
+    assert lines and all(l.startswith(f"{tsv}:3: error glossary:") for l in lines)
     assert any("forbidden variant 'Moskau'" in l for l in lines)
 
 
@@ -71,3 +71,53 @@ def test_unreadable_input_exits_2(tmp_path):
     result = check(bad, "--glossary", GLOSSARY)
     assert result.exit_code == 2 and f"{bad}:1: not valid PO syntax" in result.stderr
     assert check(tmp_path / "none.po", "--glossary", GLOSSARY).exit_code == 2
+
+
+def test_without_any_glossary_the_glossary_check_cannot_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no ./glossary/ here
+    po = catalog(tmp_path / "a.po", [("Kim flog nach Pjöngjang zurück.", "Kim flew back to Pjöngjang.")])
+    result = check(po)
+    assert result.exit_code == 2 and "no glossary" in result.stderr
+
+
+def test_project_glossary_applies_by_default(tmp_path, monkeypatch):
+    (tmp_path / "glossary").mkdir()
+    (tmp_path / "glossary" / "news.de-en.tsv").write_bytes(GLOSSARY.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    po = catalog(tmp_path / "a.po", [("Kim flog nach Pjöngjang zurück.", "Kim flew back to Pjöngjang.")])
+    result = check(po)
+    assert result.exit_code == 1 and "error glossary: forbidden variant 'Pjöngjang'" in result.stdout
+
+
+def test_unknown_check_name_is_one_line(tmp_path):
+    po = catalog(tmp_path / "a.po", [("Kim reiste.", "Kim travelled.")])
+    result = check(po, "--glossary", GLOSSARY, "--check", "spelling")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "dolmetsch: error: --check: unknown check 'spelling' (known: glossary)"
+    ]
+
+
+def test_list_names_every_registered_check():
+    from dolmetsch.checks import CHECKS
+
+    result = check("--list")
+    assert result.exit_code == 0
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [c.name for c in CHECKS]
+
+
+def test_a_registered_check_runs_without_touching_the_command(tmp_path, monkeypatch):
+    """The registry is the only place a check has to be added."""
+    import dolmetsch.checks as checks
+    from dolmetsch.checks.base import Check, Finding
+
+    def shouting(segments, context):
+        for s in segments:
+            if s.en.isupper():
+                yield Finding(s.where, "shouting", "all capitals", "warning")
+
+    monkeypatch.setattr(checks, "CHECKS", (*checks.CHECKS, Check("shouting", shouting)))
+    po = catalog(tmp_path / "a.po", [("Kim reiste.", "KIM TRAVELLED.")])
+    result = check(po, "--glossary", GLOSSARY, "--check", "shouting")
+    assert result.exit_code == 1
+    assert result.stdout.strip().endswith(": warning shouting: all capitals")

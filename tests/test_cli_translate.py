@@ -261,7 +261,7 @@ def test_reviewed_translation_survives_removal_and_return_of_its_sentence(tmp_pa
 
 
 def test_untouched_machine_draft_is_refreshed(tmp_path):
-    from dolmetsch.outputs.po import edited_by_reviewer
+    from dolmetsch.formats.po import edited_by_reviewer
 
     source = tmp_path / "a.txt"
     source.write_text("Putin traf Kim.\n", encoding="utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator
 
 import typer
@@ -12,7 +11,6 @@ import typer
 from dolmetsch.errors import InputError
 
 EXIT_BAD_INPUT = 2
-DEFAULT_GLOSSARY_DIR = Path("glossary")  # a project's curated glossaries, relative to where it runs
 
 
 def fail(message: str) -> "typer.Exit":

@@ -20,11 +20,11 @@ def check_command(
     files: List[Path] = typer.Argument(..., help="Glossary TSV files or directories of them."),
 ) -> None:
     """Print `file:line: message` per problem; exit 1 if any is an error, 2 if a file is unreadable."""
-    from dolmetsch.glossary import Glossary
+    from dolmetsch.glossary import load_glossary
     from dolmetsch.glossary.checks import check, errors
 
     with reported_errors():
-        glossary = Glossary.load(files)
+        glossary = load_glossary(files)
     problems = check(glossary)
     for problem in problems:
         typer.echo(str(problem))
@@ -45,14 +45,14 @@ def export_command(
     ),
 ) -> None:
     """Write the glossary as TBX; nothing is written if it does not pass `glossary check`."""
-    from dolmetsch.glossary import Glossary
+    from dolmetsch.glossary import load_glossary
     from dolmetsch.glossary.checks import require_valid
     from dolmetsch.glossary.tbx import write_tbx
 
     if tbx_version not in (2, 3):
         raise fail(f"--tbx-version must be 2 or 3, not {tbx_version}")
     with reported_errors():
-        glossary = Glossary.load(source)
+        glossary = load_glossary(source)
         require_valid(glossary)
         write_tbx(output, glossary, version=tbx_version)
     sys.stderr.write(f"{output}: {len(glossary)} concepts\n")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from dolmetsch.cli.common import DEFAULT_GLOSSARY_DIR, reported_errors
+from dolmetsch.cli.common import reported_errors
 
 
 class Device(str, Enum):
@@ -28,7 +29,7 @@ def translate_command(
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="An .argosmodel file or an unpacked package folder [default: the installed de→en package]."),
     offline: bool = typer.Option(False, "--offline", help="Never contact the package index."),
     name: Optional[str] = typer.Option(None, "--name", help="Output stem [default: the source file name without extension; 'stdin' for -]."),
-    glossary: Optional[list[Path]] = typer.Option(None, "--glossary", "-g", help="Glossary TSV file or folder (repeatable) [default: ./glossary/ when it exists]."),
+    glossary: Optional[list[Path]] = typer.Option(None, "--glossary", "-g", help="Glossary file (TSV or TBX) or folder of TSV files (repeatable) [default: ./glossary/ when it exists]."),
     no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without any glossary."),
     beam: int = typer.Option(4, "--beam", min=1, max=32, help="Beam size (1 = greedy)."),
     device: Device = typer.Option(Device.cpu, "--device", help="Where to decode."),
@@ -41,88 +42,85 @@ def translate_command(
     Writes OUT/S.en.txt, OUT/S.de-en.tsv, OUT/S.de-en.md and LOCALES/en/LC_MESSAGES/S.po.
     With SOURCE '-', the English goes to standard output, the text outputs only with -o and the PO only with --locales.
     """
-    from dolmetsch.document.reading import read_document
-    from dolmetsch.engine.engine import DecodingOptions, Engine
-    from dolmetsch.outputs.text import render_text
-    from dolmetsch.outputs.writer import OutputPaths, preflight, write_outputs
-    from dolmetsch.packages.resolve import resolve_model
+    from dolmetsch.api import translate_files
+    from dolmetsch.formats.text import render_text
 
     from_stdin = source == "-"
     if not from_stdin:
         out, locales = out or Path("out"), locales or Path("locales")
-    with reported_errors():
-        document = read_document(source, name=name)
-        glossary_paths = _glossary_paths(glossary, no_glossary)
-        enforcer = _enforcer(glossary_paths)
-        paths = OutputPaths.for_document(document.name, out, locales, with_glossary=enforcer is not None)
-        preflight(paths)
-        package = resolve_model(model, offline=offline)
-        engine = Engine.load(
-            package,
+    progress = _ProgressBar(quiet)
+    with reported_errors(), progress:
+        translator, results = translate_files(
+            [source],
+            out_dir=out,
+            locales_dir=locales,
+            name=name,
+            glossary=glossary,
+            no_glossary=no_glossary,
+            on_load=progress.start,
+            model=model,
+            offline=offline,
+            beam=beam,
             device=device.value,
             threads=threads,
             compute_type=compute_type,
-            options=DecodingOptions(beam_size=beam),
         )
-        translated = _run(document, engine, enforcer=enforcer, quiet=quiet)
-        written = write_outputs(translated, paths)
     if from_stdin:
-        sys.stdout.write(render_text(translated))
+        sys.stdout.write(render_text(results[0].translated))
     if not quiet:
+        _report(translator, results)
+
+
+class _ProgressBar:
+    """A bar on stderr for long articles, shown from when the model is loaded until the end."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bar = None
+
+    def start(self, translator, documents) -> "Callable[[int], None] | None":
+        total = sum(len(d.segments()) for d in documents)
+        if self.quiet or total < PROGRESS_MIN_SEGMENTS:
+            return None
+        # rich's progress bar loads only when one is shown
         from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        console = Console(stderr=True, highlight=False)
-        if enforcer is not None:
-            from dolmetsch.outputs.glossary_report import render_table
+        self.bar = Progress(
+            TextColumn("translating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),  # stdout carries the English only
+            transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task("translate", total=total)
+        return lambda n: self.bar.advance(task, n)
 
-            console.print(render_table(translated))
-            names = ", ".join(str(p) for p in glossary_paths)
-            console.print(f"glossary: {names} ({len(enforcer.glossary)} approved entries)")
-        for path in written:
+    def __enter__(self) -> "_ProgressBar":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _report(translator, results) -> None:
+    """The glossary table, the files written and one summary line per document, on stderr."""
+    from rich.console import Console  # loads only when there is something to print
+
+    from dolmetsch.formats.glossary_report import render_table
+
+    console = Console(stderr=True, highlight=False)
+    for result in results:
+        if translator.glossary is not None:
+            console.print(render_table(result.translated))
+            names = ", ".join(str(p) for p in translator.glossary_paths)
+            console.print(f"glossary: {names} ({len(translator.glossary)} approved entries)")
+        for path in result.written:
             console.print(f"wrote {path}")
-        console.print(f"{document.name}: {translated.stats.summary()}")
-
-
-def _glossary_paths(given: list[Path] | None, disabled: bool) -> list[Path]:
-    """--glossary wins; otherwise a ./glossary/ folder applies, as a project's curated terms should."""
-    if disabled:
-        return []
-    if given:
-        return list(given)
-    if DEFAULT_GLOSSARY_DIR.is_dir() and any(DEFAULT_GLOSSARY_DIR.glob("*.tsv")):
-        return [DEFAULT_GLOSSARY_DIR]
-    return []
-
-
-def _enforcer(paths: list[Path]):
-    if not paths:
-        return None
-    from dolmetsch.errors import InputError
-    from dolmetsch.glossary.checks import require_valid
-    from dolmetsch.glossary.enforce import GlossaryEnforcer
-    from dolmetsch.glossary.model import Glossary
-
-    for path in paths:
-        if not path.exists():
-            raise InputError(path, "no such glossary file or folder")
-    glossary = Glossary.load(paths)
-    require_valid(glossary)
-    return GlossaryEnforcer(glossary.approved())
-
-
-def _run(document, engine, *, enforcer, quiet: bool):
-    from dolmetsch.translation import translate_document
-
-    total = len(document.segments())
-    if quiet or total < PROGRESS_MIN_SEGMENTS:
-        return translate_document(document, engine, enforcer=enforcer)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(
-        TextColumn("translating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
-    ) as progress:
-        task = progress.add_task("translate", total=total)
-        return translate_document(document, engine, enforcer=enforcer, on_progress=lambda n: progress.advance(task, n))
+        console.print(f"{result.translated.document.name}: {result.translated.stats.summary()}")
 
 
 def register(app: typer.Typer) -> None:

@@ -83,6 +83,14 @@ def read_document(source: str, name: str | None = None) -> Document:
     return parse_blocks(text, source=where, name=checked_name(stem), encoding=encoding)
 
 
+def parse_text(text: str, name: str = "text", source: str | None = None) -> Document:
+    """A Document from text already in memory (for library callers); `source` names it in references."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(source or name, "the text is empty")
+    return parse_blocks(text, source=source or name, name=checked_name(name), encoding="utf_8")
+
+
 def _read_bounded(handle, where: str) -> bytes:
     """Read at most the size limit, so a device or an endless pipe cannot exhaust memory."""
     data = handle.read(MAX_SOURCE_BYTES + 1)

@@ -116,6 +116,11 @@ def forbidden_found(entry: Entry, english: str) -> list[str]:
     return found
 
 
+def satisfied(entry: Entry, english: str) -> bool:
+    """The rendering is there and no forbidden variant is."""
+    return rendering_present(entry, english) and not forbidden_found(entry, english)
+
+
 def violations(entries: Iterable[Entry], english: str) -> list[Violation]:
     """Missing renderings and forbidden variants for each distinct entry (e.g. from matches)."""
     result: list[Violation] = []

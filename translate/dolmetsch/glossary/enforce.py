@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 from dolmetsch.document.model import Segment
 from dolmetsch.engine.engine import Engine, Hypothesis
-from dolmetsch.glossary.constraints import forbidden_found, rendering_present, rendering_spans
-from dolmetsch.glossary.model import Entry, Glossary
+from dolmetsch.glossary.align import locate_term, word_ranges
+from dolmetsch.glossary.constraints import satisfied
+from dolmetsch.glossary.matcher import GlossaryMatcher, Match
+from dolmetsch.glossary.model import Glossary
 
 NATURAL, NBEST, PREFIX, REPLACED, MISSING = "natural", "n-best", "prefix", "replaced", "MISSING"
 STRATEGIES = (NATURAL, NBEST, PREFIX, REPLACED, MISSING)
@@ -49,7 +51,7 @@ class _Sentence:
     """Working state for one sentence with glossary matches."""
 
     text: str
-    matches: list  # glossary Match objects (entry, start, end, text)
+    matches: list[Match]
     english: str
     hypothesis: Hypothesis  # the decoder output `english` came from, with attention
     how: dict[int, str] = field(default_factory=dict)  # match index → strategy that satisfied it
@@ -58,9 +60,10 @@ class _Sentence:
     def unsatisfied(self) -> list[int]:
         return [j for j in range(len(self.matches)) if j not in self.how]
 
-
-def satisfied(entry: Entry, english: str) -> bool:
-    return rendering_present(entry, english) and not forbidden_found(entry, english)
+    def locate(self, engine: Engine, match: Match) -> tuple[int, int] | tuple[None, None]:
+        """Where `match` renders in the current hypothesis, sparing terms it already satisfies."""
+        done = [m.entry for m in self.matches if satisfied(m.entry, self.hypothesis.text)]
+        return locate_term(engine, self.text, self.hypothesis, match, done)
 
 
 class GlossaryEnforcer:
@@ -68,8 +71,6 @@ class GlossaryEnforcer:
 
     def __init__(self, glossary: Glossary, *, nbest: int = 8, prefix_rounds: int = 3):
         """`prefix_rounds` bounds the forced decodes per sentence (one missing term each); the rest are replaced."""
-        from dolmetsch.glossary.matcher import GlossaryMatcher
-
         self.glossary = glossary
         self.matcher = GlossaryMatcher(glossary)
         self.nbest = nbest
@@ -162,10 +163,10 @@ class GlossaryEnforcer:
                 state.hypothesis = candidate
                 self._mark(state, candidate.text, PREFIX)
 
-    def _prefix_for(self, engine: Engine, state: _Sentence, match) -> str:
+    def _prefix_for(self, engine: Engine, state: _Sentence, match: Match) -> str:
         rendering = match.entry.required
         hypothesis = state.hypothesis
-        start, _ = locate_term(engine, state, match)
+        start, _ = state.locate(engine, match)
         if start is None:
             return _capitalised(rendering)
         head = engine.decode(hypothesis.pieces[:start]).rstrip()
@@ -183,9 +184,9 @@ class GlossaryEnforcer:
         text = state.english
         for j in sorted(missing, key=lambda j: state.matches[j].start):
             match = state.matches[j]
-            start, end = locate_term(engine, state, match)
+            start, end = state.locate(engine, match)
             if start is None:  # nothing to align with: append after the last word
-                words = _words(pieces)
+                words = word_ranges(pieces)
                 start = end = words[-1][1] if words else 0
             rendering = match.entry.required
             for edit in ((start, end, rendering), (end, end, rendering), (start, start, rendering)):
@@ -254,126 +255,3 @@ def _apply_edits(engine: Engine, pieces: Sequence[str], edits: list[tuple[int, i
 
 def _replace_words(text: str, variant: str, rendering: str) -> str:
     return re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", rendering, text, flags=re.IGNORECASE)
-
-
-def source_piece_indices(engine: Engine, sentence: str, start: int, end: int) -> list[int]:
-    """Indices of the SentencePiece pieces of `sentence` that overlap characters start..end."""
-    return [i for i, (_, s, e) in enumerate(engine.encode_with_offsets(sentence)) if s < end and e > start]
-
-
-def locate_term(engine: Engine, state: _Sentence, match) -> tuple[int | None, int | None]:
-    """Where in the current hypothesis (a piece range) the English for `match` belongs.
-
-    Attention is a noisy alignment, so only word pieces count, and pieces that already carry the
-    rendering of another satisfied term are off limits. The target words whose strongest attention
-    falls on the term win; failing that, the word that attends to it most.
-    """
-    hypothesis = state.hypothesis
-    sources = set(source_piece_indices(engine, state.text, match.start, match.end))
-    # one-letter fragments (the genitive "s" of „Machthabers“) soak up stray attention: leave them out
-    sources = {i for i in sources if len(hypothesis.source_pieces[i].lstrip("▁")) > 1} or sources
-    if not sources or not hypothesis.attention:
-        return None, None
-    protected = _protected_pieces(engine, state, hypothesis)
-    lexical = _similar_words(engine, match, hypothesis, protected)
-    if lexical is not None:
-        return lexical
-    candidates = [
-        t
-        for t, piece in enumerate(hypothesis.pieces)
-        if t < len(hypothesis.attention) and t not in protected and piece.lstrip("▁")[:1].isalnum()
-    ]
-    if not candidates:
-        return None, None
-
-    def strongest(t: int) -> int:
-        row = hypothesis.attention[t]
-        return max(range(len(row)), key=row.__getitem__)
-
-    def mass(t: int) -> float:
-        row = hypothesis.attention[t]
-        return sum(row[s] for s in sources if s < len(row))
-
-    aligned = [t for t in candidates if strongest(t) in sources]
-    if aligned:
-        runs: list[list[int]] = []
-        for t in aligned:  # contiguous runs; the strongest one is the term's rendering
-            if runs and t == runs[-1][-1] + 1:
-                runs[-1].append(t)
-            else:
-                runs.append([t])
-        run = max(runs, key=lambda r: sum(mass(t) for t in r))
-        return _word_bounds(hypothesis.pieces, run[0], run[-1] + 1)
-    best = max(candidates, key=mass)
-    return _word_bounds(hypothesis.pieces, best, best + 1)
-
-
-SIMILAR_ENOUGH = 0.6
-
-
-def _similar_words(engine: Engine, match, hypothesis: Hypothesis, protected: set[int]) -> tuple[int, int] | None:
-    """Target words spelled like the German term or its rendering (Nowosti/Novosti, Pjöngjang/Pjongjang).
-
-    For names the model tends to copy or transliterate, spelling is a better alignment than attention.
-    """
-    from difflib import SequenceMatcher
-
-    words = _words(hypothesis.pieces)
-    wanted = {match.text.casefold(), match.entry.required.casefold()}
-    size = len(match.text.split())
-    best, best_ratio = None, SIMILAR_ENOUGH
-    for i in range(len(words)):
-        for j in range(i + 1, min(len(words), i + size + 1) + 1):
-            start, end = words[i][0], words[j - 1][1]
-            if any(t in protected for t in range(start, end)):
-                continue
-            text = engine.decode(hypothesis.pieces[start:end]).strip().casefold()
-            ratio = max(SequenceMatcher(None, text, w).ratio() for w in wanted)
-            if ratio > best_ratio:
-                best, best_ratio = (start, end), ratio
-    return best
-
-
-def _words(pieces: Sequence[str]) -> list[tuple[int, int]]:
-    """Piece ranges of the alphanumeric words of a hypothesis."""
-    words: list[tuple[int, int]] = []
-    for t, piece in enumerate(pieces):
-        core = piece.lstrip("▁")
-        if not core[:1].isalnum():
-            continue
-        if piece.startswith("▁") or not words or words[-1][1] != t:
-            words.append((t, t + 1))
-        else:
-            words[-1] = (words[-1][0], t + 1)
-    return words
-
-
-def _protected_pieces(engine: Engine, state: _Sentence, hypothesis: Hypothesis) -> set[int]:
-    """Pieces of the hypothesis that spell the renderings of terms it already satisfies."""
-    spans = _piece_spans(engine, hypothesis.pieces)
-    protected: set[int] = set()
-    for m in state.matches:
-        if not satisfied(m.entry, hypothesis.text):
-            continue
-        for start, end in rendering_spans(m.entry, hypothesis.text):
-            protected.update(t for t, (a, b) in enumerate(spans) if a < end and b > start)
-    return protected
-
-
-def _piece_spans(engine: Engine, pieces: Sequence[str]) -> list[tuple[int, int]]:
-    """Character span of each piece in the decoded text."""
-    spans, previous = [], 0
-    for t in range(len(pieces)):
-        length = len(engine.decode(pieces[: t + 1]))
-        spans.append((previous, length))
-        previous = length
-    return spans
-
-
-def _word_bounds(pieces: Sequence[str], start: int, end: int) -> tuple[int, int]:
-    """Widen a piece range to whole words (a word starts with a piece beginning with ▁)."""
-    while start > 0 and not pieces[start].startswith("▁"):
-        start -= 1
-    while end < len(pieces) and not pieces[end].startswith("▁") and pieces[end][:1].isalnum():
-        end += 1
-    return start, end

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
-
-from dolmetsch.errors import InputError
+from typing import Iterator
 
 KINDS = ("name", "term", "keep")
 """`name`: proper name; `term`: common noun, adjective or phrase; `keep`: leave untranslated."""
 STATUSES = ("approved", "proposed")
 MATCH_MODES = ("lemma", "exact")
 """`lemma`: inflected German forms match; `exact`: only the verbatim form matches."""
+DEFAULT_MATCH = MATCH_MODES[0]
 
 REQUIRED_COLUMNS = ("de", "en", "kind", "note", "status")
 OPTIONAL_COLUMNS = ("forbidden", "match")
@@ -31,7 +30,7 @@ class Entry:
     note: str = ""
     status: str = "approved"
     forbidden: tuple[str, ...] = ()
-    match: str = "lemma"
+    match: str = DEFAULT_MATCH
     source: Path | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
 
@@ -73,22 +72,6 @@ class Glossary:
     def __post_init__(self) -> None:
         object.__setattr__(self, "entries", tuple(self.entries))
 
-    @classmethod
-    def load(cls, paths: Path | str | Iterable[Path | str]) -> "Glossary":
-        """Read TSV files; a directory stands for all `*.tsv` in it, sorted by name.
-
-        Raises InputError for a file that is missing, not UTF-8, or not a well-formed glossary.
-        Values are not validated here: `dolmetsch.glossary.checks` reports those.
-        """
-        from dolmetsch.glossary.tsv import read_tsv
-
-        if isinstance(paths, (str, Path)):
-            paths = [paths]
-        entries: list[Entry] = []
-        for path in expand_paths(paths):
-            entries.extend(read_tsv(path))
-        return cls(tuple(entries))
-
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)
 
@@ -98,19 +81,3 @@ class Glossary:
     def approved(self) -> "Glossary":
         """Only the reviewed entries: what translation enforces."""
         return Glossary(tuple(e for e in self.entries if e.status == "approved"))
-
-
-
-def expand_paths(paths: Sequence[Path | str] | Iterable[Path | str]) -> list[Path]:
-    """Files as given, directories replaced by their `*.tsv` files in sorted order."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(path.glob("*.tsv"))
-            if not found:
-                raise InputError(path, "folder holds no glossary (*.tsv) files")
-            files.extend(found)
-        else:
-            files.append(path)
-    return files

@@ -24,7 +24,7 @@ from xml.parsers import expat
 
 from dolmetsch.atomic import write_bytes_atomic
 from dolmetsch.errors import InputError
-from dolmetsch.glossary.model import KINDS, MATCH_MODES, STATUSES, Entry, Glossary
+from dolmetsch.glossary.model import DEFAULT_MATCH, KINDS, MATCH_MODES, STATUSES, Entry, Glossary
 
 TBX_NAMESPACE = "urn:iso:std:iso:30042:ed-2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -224,7 +224,7 @@ def _entries(tree: _Tree, concept: ET.Element) -> list[Entry]:
                 note=note,
                 status="approved" if _status(section) == PREFERRED else "proposed",
                 forbidden=forbidden,
-                match=settings.get("match", "lemma"),
+                match=settings.get("match", DEFAULT_MATCH),
                 source=tree.where,
                 line=tree.lines.get(section),
             )

@@ -15,14 +15,8 @@ from typing import Iterable
 
 from dolmetsch.atomic import write_text_atomic
 from dolmetsch.errors import InputError
-from dolmetsch.glossary.model import (
-    COLUMNS,
-    FORBIDDEN_SEPARATOR,
-    REQUIRED_COLUMNS,
-    Entry,
-)
+from dolmetsch.glossary.model import COLUMNS, DEFAULT_MATCH, FORBIDDEN_SEPARATOR, REQUIRED_COLUMNS, Entry
 
-DEFAULT_MATCH = "lemma"
 DIALECT = {"delimiter": "\t", "quoting": csv.QUOTE_NONE, "quotechar": None, "lineterminator": "\n"}
 
 

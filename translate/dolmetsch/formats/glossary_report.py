@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from dolmetsch.formats.base import OutputFormat
 from dolmetsch.glossary.enforce import MISSING, STRATEGIES
-from dolmetsch.translation import TranslatedDocument
+from dolmetsch.pipeline import TranslatedDocument
 
 
 @dataclass
@@ -64,7 +66,7 @@ def render_json(translated: TranslatedDocument) -> str:
 
 def render_table(translated: TranslatedDocument):
     """A rich table for the terminal."""
-    from rich.table import Table
+    from rich.table import Table  # rich's tables load only when a run prints one
 
     reports = glossary_report(translated)
     table = Table(title="glossary", title_justify="left", show_edge=False)
@@ -80,3 +82,12 @@ def render_table(translated: TranslatedDocument):
     matched = sum(total.values())
     table.caption = f"{matched - total[MISSING]}/{matched} matched terms satisfied"
     return table
+
+
+class GlossaryReport(OutputFormat):
+    name = "glossary-report"
+    suffix = ".glossary.json"
+    needs_glossary = True
+
+    def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
+        return render_json(translated)

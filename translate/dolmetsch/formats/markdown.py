@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 from dolmetsch.document.model import Kind
-from dolmetsch.translation import TranslatedDocument
+from dolmetsch.formats.base import OutputFormat
+from dolmetsch.pipeline import TranslatedDocument
 
 
 def _cell(text: str) -> str:
@@ -39,3 +41,11 @@ def render_markdown(translated: TranslatedDocument) -> str:
             label = block.number if number == 0 else ""
             lines.append(f"| {label} | {de} | {en} |")
     return "\n".join(lines) + "\n"
+
+
+class SideBySide(OutputFormat):
+    name = "markdown"
+    suffix = ".de-en.md"
+
+    def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
+        return render_markdown(translated)

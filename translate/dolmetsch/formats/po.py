@@ -18,7 +18,8 @@ import polib
 
 from dolmetsch import __version__
 from dolmetsch.errors import InputError
-from dolmetsch.translation import TranslatedDocument, TranslatedSegment
+from dolmetsch.formats.base import LOCALES, OutputFormat, ReviewedSegment
+from dolmetsch.pipeline import TranslatedDocument, TranslatedSegment
 
 
 RUN_FIELDS = ("X-Generator", "X-Model")
@@ -35,7 +36,7 @@ def _comment(s: TranslatedSegment) -> str:
     lines += [f"glossary: {t.found} → {t.en} ({t.how})" for t in s.terms]
     if s.missing_terms:
         lines.append("glossary terms MISSING: review required")
-    elif any(t.how == "replaced" for t in s.terms):
+    elif s.replaced_terms:
         lines.append("glossary terms replaced after decoding: check the wording")
     if s.truncated:
         lines.append("length guard: the machine output was cut")
@@ -173,3 +174,31 @@ def merge_reviewed(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
         if key not in fresh_keys:
             fresh.append(old)
     return fresh
+
+
+def read_po_segments(path: Path) -> list[ReviewedSegment]:
+    """The live entries of a catalogue as segments, each with the file:line of its entry."""
+    return [
+        ReviewedSegment(e.msgid, e.msgstr, f"{path}:{e.linenum}")
+        for e in read_catalog(path)
+        if not e.obsolete and e.msgid
+    ]
+
+
+class GettextCatalog(OutputFormat):
+    name = "po"
+    suffix = ".po"
+    folder = LOCALES
+    readable = True
+
+    def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
+        catalog = build_catalog(translated)
+        if existing is not None and existing.exists():
+            catalog = merge_reviewed(catalog, read_catalog(existing))
+        return str(catalog) + "\n"
+
+    def check_existing(self, path: Path) -> None:
+        read_catalog(path)
+
+    def read_segments(self, path: Path) -> list[ReviewedSegment]:
+        return read_po_segments(path)

@@ -1,0 +1,45 @@
+"""What a review check is: a small function from segments (and what it may need) to findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from dolmetsch.formats.base import ReviewedSegment
+from dolmetsch.glossary.matcher import GlossaryMatcher
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one segment, printed as `file:line: level check: message`."""
+
+    where: str
+    check: str
+    message: str
+    level: str = ERROR
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.level} {self.check}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What checks may consult besides the segments; a check that needs a missing part is skipped."""
+
+    glossary: GlossaryMatcher | None = None
+
+
+CheckFunction = Callable[[Sequence[ReviewedSegment], CheckContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named check; `needs_glossary` checks run only when a glossary is given."""
+
+    name: str
+    run: CheckFunction
+    needs_glossary: bool = False
+    description: str = ""

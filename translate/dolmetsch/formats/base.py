@@ -1,0 +1,59 @@
+"""What every output format is: a name, a file suffix, where the file goes, and how it is written.
+
+A format renders a TranslatedDocument as text. One that people edit (the PO catalogue) also
+merges with the file already there, so nothing a reviewer wrote is lost, and one that can be
+read back yields the segments `dolmetsch check` inspects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from dolmetsch.errors import InputError
+from dolmetsch.pipeline import TranslatedDocument
+
+OUT = "out"
+"""Outputs that go into the output folder, named `S` + suffix."""
+LOCALES = "locales"
+"""Outputs that go into the gettext tree, `LOCALES/en/LC_MESSAGES/S` + suffix."""
+TARGET_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class ReviewedSegment:
+    """A German sentence, its current English and where a reviewer finds it (`file:line`)."""
+
+    de: str
+    en: str
+    where: str
+
+
+class OutputFormat:
+    """Base of every format; a subclass sets the class attributes and overrides `render`."""
+
+    name: ClassVar[str]
+    suffix: ClassVar[str]
+    folder: ClassVar[str] = OUT
+    needs_glossary: ClassVar[bool] = False
+    """Written only when the run enforces a glossary."""
+    readable: ClassVar[bool] = False
+    """Whether `read_segments` reads this format back."""
+
+    def path(self, name: str, out_dir: Path | None, locales_dir: Path | None) -> Path | None:
+        """Where the output of document `name` goes; None when its folder is not given."""
+        if self.folder == LOCALES:
+            return Path(locales_dir) / TARGET_LANGUAGE / "LC_MESSAGES" / f"{name}{self.suffix}" if locales_dir else None
+        return Path(out_dir) / f"{name}{self.suffix}" if out_dir is not None else None
+
+    def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
+        """The file's new text; `existing` is the file already at the target, if any."""
+        raise NotImplementedError
+
+    def check_existing(self, path: Path) -> None:
+        """Raise InputError, before any translation work, when the file at `path` cannot be merged."""
+
+    def read_segments(self, path: Path) -> list[ReviewedSegment]:
+        """The segments of a file in this format, reviewer edits included."""
+        raise InputError(path, f"{self.name} files cannot be read back")

@@ -1,0 +1,78 @@
+"""Sentence-aligned bitext as TSV (IANA text/tab-separated-values: fields never hold tabs or newlines).
+
+Segments are whitespace-normalised, so no quoting is needed and every spreadsheet and `cut` reads it.
+The same COLUMNS serve writing and reading back (for `dolmetsch check`, with a reviewer's edits).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dolmetsch.errors import InputError
+from dolmetsch.formats.base import OutputFormat, ReviewedSegment
+from dolmetsch.pipeline import TranslatedDocument, TranslatedSegment
+
+COLUMNS = ("block", "sentence", "kind", "line", "de", "en", "glossary", "flags")
+READ_BACK_COLUMNS = ("de", "en")
+"""The columns a bitext needs to be checked (a reviewer may have dropped the others)."""
+MACHINE, TRUNCATED, GLOSSARY_MISSING, GLOSSARY_REPLACED = "machine", "truncated", "glossary-missing", "glossary-replaced"
+
+
+def flags(segment: TranslatedSegment) -> list[str]:
+    """What a reviewer should know about a row: machine output, cut by the length guard, glossary trouble."""
+    found = [MACHINE]
+    if segment.truncated:
+        found.append(TRUNCATED)
+    if segment.missing_terms:
+        found.append(GLOSSARY_MISSING)
+    if segment.replaced_terms:
+        found.append(GLOSSARY_REPLACED)
+    return found
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.split())
+
+
+def render_bitext(translated: TranslatedDocument) -> str:
+    rows = ["\t".join(COLUMNS)]
+    for s in translated.segments:
+        glossary = "; ".join(f"{t.de} → {t.en} ({t.how})" for t in s.terms)
+        fields = (s.segment.block, s.segment.index, s.segment.kind.value, s.segment.line, s.segment.text, s.english, glossary, ",".join(flags(s)))
+        rows.append("\t".join(_clean(str(f)) for f in fields))
+    return "\n".join(rows) + "\n"
+
+
+def read_bitext(path: Path) -> list[ReviewedSegment]:
+    """Rows of a bitext TSV as segments, each with its file:line."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot read ({exc})") from None
+    if not lines:
+        raise InputError(path, "the file is empty")
+    header = lines[0].split("\t")
+    if any(name not in header for name in READ_BACK_COLUMNS):
+        raise InputError(path, f"header must name the columns {' and '.join(READ_BACK_COLUMNS)}", 1)
+    de, en = (header.index(name) for name in READ_BACK_COLUMNS)
+    segments = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            raise InputError(path, f"expected {len(header)} tab-separated columns, found {len(cells)}", number)
+        segments.append(ReviewedSegment(cells[de], cells[en], f"{path}:{number}"))
+    return segments
+
+
+class Bitext(OutputFormat):
+    name = "bitext"
+    suffix = ".de-en.tsv"
+    readable = True
+
+    def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
+        return render_bitext(translated)
+
+    def read_segments(self, path: Path) -> list[ReviewedSegment]:
+        return read_bitext(path)

@@ -1,1 +1,0 @@
-"""Everything written from a TranslatedDocument: one module per format, one place that writes them."""

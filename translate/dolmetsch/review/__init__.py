@@ -1,1 +1,0 @@
-"""Reviewing translations after the run: reading PO and bitext back, and checking them."""
