@@ -14,7 +14,8 @@ from pathlib import Path
 
 from dolmetsch.atomic import write_all_atomic
 from dolmetsch.errors import InputError
-from dolmetsch.formats import FORMATS, OutputFormat
+from dolmetsch import formats as registry
+from dolmetsch.formats.base import OutputFormat
 from dolmetsch.pipeline import TranslatedDocument
 
 
@@ -32,10 +33,11 @@ class OutputPlan:
         locales_dir: Path | None,
         *,
         with_glossary: bool,
-        formats: Iterable[OutputFormat] = FORMATS,
+        formats: Iterable[OutputFormat] | None = None,
     ) -> "OutputPlan":
+        """The targets of `formats` (default: every registered format) for document `name`."""
         targets = []
-        for output_format in formats:
+        for output_format in formats if formats is not None else registry.FORMATS:
             if output_format.needs_glossary and not with_glossary:
                 continue
             path = output_format.path(name, out_dir, locales_dir)
