@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 
+import ctranslate2
 import pytest
+import sentencepiece
 
 from dolmetsch.engine.engine import DecodingOptions, Engine
+from dolmetsch.errors import InputError
+from dolmetsch.packages.package import ArgosPackage
 
 PROBES = {
     "Putin traf Kim in Wladiwostok.": "Putin met Kim in Wladiwostok.",
@@ -16,6 +21,28 @@ PROBES = {
     "Putins Delegation besuchte Nordkorea.": "Putin's delegation visited North Korea.",
     "Treffen in Russland": "Meeting in Russia",
 }
+
+
+class RecordingTranslator:
+    """Hands translate_iterable on to the real translator, keeping the sources (in order) and options."""
+
+    def __init__(self, real):
+        self.real = real
+        self.sources: list[list[str]] = []
+        self.options: dict = {}
+
+    def translate_iterable(self, source, **options):
+        self.sources, self.options = list(source), options
+        return self.real.translate_iterable(self.sources, **options)
+
+
+def recording(engine: Engine, **options) -> tuple[Engine, RecordingTranslator]:
+    spy = RecordingTranslator(engine.translator)
+    return replace(engine, translator=spy, options=DecodingOptions(**options)), spy
+
+
+def must_not_load(*args, **kwargs):
+    raise AssertionError("a model was loaded before the request was refused")
 
 
 def test_greedy_output_is_exact(tiny_engine):
@@ -30,12 +57,44 @@ def test_batching_keeps_input_order(tiny_engine):
     assert batched == one_by_one == list(PROBES.values()) * 3
 
 
+def test_results_come_back_in_input_order_though_decoded_by_length(tiny_engine):
+    longest_first = sorted(PROBES, key=lambda s: -len(tiny_engine.encode(s)))
+    engine, spy = recording(tiny_engine, beam_size=1)
+    results = engine.translate(longest_first)
+    decoded_lengths = [len(source) for source in spy.sources]
+    assert decoded_lengths == sorted(decoded_lengths) != [len(tiny_engine.encode(s)) for s in longest_first]
+    assert [r[0].text for r in results] == [PROBES[s] for s in longest_first]
+    assert [r[0].source_pieces for r in results] == [tuple(tiny_engine.encode(s)) for s in longest_first]
+
+
 def test_small_token_batches_give_the_same_result(tiny_engine):
-    small = replace(tiny_engine, options=DecodingOptions(beam_size=1, max_batch_tokens=8))
+    small, spy = recording(tiny_engine, beam_size=1, max_batch_tokens=8)
     seen = []
     results = small.translate(list(PROBES), on_progress=seen.append)
     assert [r[0].text for r in results] == list(PROBES.values())
-    assert sum(seen) == len(PROBES) and len(seen) > 1
+    assert seen == [1] * len(PROBES)
+    assert (spy.options["max_batch_size"], spy.options["batch_type"]) == (8, "tokens")
+
+
+def test_decoding_defaults_are_argos_own_and_reach_the_decoder(tiny_engine):
+    assert (DecodingOptions().replace_unknowns, DecodingOptions().length_penalty) == (True, 0.2)
+    engine, spy = recording(tiny_engine)
+    engine.translate(["Kim besuchte Russland."])
+    assert (spy.options["replace_unknowns"], spy.options["length_penalty"]) == (True, 0.2)
+    engine, spy = recording(tiny_engine, replace_unknowns=False, length_penalty=1.0)
+    engine.translate(["Kim besuchte Russland."])
+    assert (spy.options["replace_unknowns"], spy.options["length_penalty"]) == (False, 1.0)
+
+
+def test_score_is_log_probability_over_length_to_the_penalty(tiny_engine):
+    def best(length_penalty):
+        engine = replace(tiny_engine, options=DecodingOptions(beam_size=4, length_penalty=length_penalty))
+        return engine.translate(["Kim besuchte Russland."])[0][0]
+
+    argos, mean = best(0.2), best(1.0)
+    assert argos.text == mean.text == "Kim visited Russia."
+    length = len(argos.pieces) + 1  # the end token counts
+    assert argos.score * length**0.2 == pytest.approx(mean.score * length, rel=1e-4)
 
 
 def test_nbest_lists_are_ranked_and_hold_alternatives(tiny_engine):
@@ -71,10 +130,25 @@ def test_suppressed_sequences_are_not_produced(tiny_engine):
     assert "Wladiwostok" not in best.text
 
 
-def test_length_guard_cuts_and_flags(tiny_engine):
-    guarded = replace(tiny_engine, options=DecodingOptions(beam_size=1, length_ratio=0.0, length_margin=2))
-    ((best, *_),) = guarded.translate(["Der Präsident sprach am Mittwoch."])
-    assert len(best.pieces) <= 2 and best.truncated
+def test_length_limit_is_twice_the_source_plus_ten_up_to_max_length(tiny_engine):
+    engine = replace(tiny_engine, options=DecodingOptions())
+    assert [engine.length_limit(n) for n in (0, 1, 6, 100, 245, 246, 1000)] == [10, 12, 22, 210, 500, 500, 500]
+
+
+def test_length_guard_caps_the_output_and_flags_it(tiny_engine):
+    # unguarded, "Treffen in Russland" (3 pieces) gives the 5 pieces of "Meeting in Russia"
+    guarded = replace(tiny_engine, options=DecodingOptions(beam_size=1, length_ratio=0.5, length_margin=2))
+    ((best, *_),) = guarded.translate(["Treffen in Russland"])
+    assert best.pieces == ("▁Me", "eti", "ng", "▁in")  # ceil(0.5 × 3) + 2
+    assert best.text == "Meeting in" and best.truncated
+
+
+def test_length_guard_holds_per_sentence_in_a_batch(tiny_engine):
+    # the decoder's own limit follows the longest source (10 pieces); the short one is cut to its own 3
+    guarded = replace(tiny_engine, options=DecodingOptions(beam_size=1, length_ratio=1.0, length_margin=0))
+    short, long = guarded.translate(["Treffen in Russland", "Putin und Kim trafen sich in Wostotschny."])
+    assert short[0].pieces == ("▁Me", "eti", "ng") and short[0].truncated
+    assert long[0].text == "Putin and Kim met in Wostotschny." and not long[0].truncated
 
 
 def test_offsets_are_characters_not_bytes(tiny_engine):
@@ -84,25 +158,60 @@ def test_offsets_are_characters_not_bytes(tiny_engine):
     assert spans[-1][2] == len(sentence)
 
 
-def test_broken_model_folder_is_an_input_error(tmp_path, tiny_package_dir):
-    import shutil
-
-    from dolmetsch.errors import InputError
-    from dolmetsch.packages.package import ArgosPackage
-
+def test_broken_model_bin_is_an_input_error_naming_the_model_folder(tmp_path, tiny_package_dir):
     broken = tmp_path / "pkg"
     shutil.copytree(tiny_package_dir, broken)
     (broken / "model" / "model.bin").write_bytes(b"garbage")
-    with pytest.raises(InputError, match="cannot load the CTranslate2 model"):
+    with pytest.raises(InputError) as caught:
         Engine.load(ArgosPackage.from_dir(broken))
+    assert caught.value.where == str(broken / "model")
+    assert caught.value.problem.startswith("cannot load the CTranslate2 model (")
+    assert "\n" not in str(caught.value)
 
 
-def test_score_prefers_the_models_own_translation(tiny_engine):
-    own, scrambled = tiny_engine.score(["Kim besuchte Russland."] * 2, ["Kim visited Russia.", "Russia visited Kim."])
-    assert own > scrambled
+def test_bpe_package_is_refused_in_one_line(tmp_path, tiny_package_dir, monkeypatch):
+    bpe = tmp_path / "pkg"
+    shutil.copytree(tiny_package_dir, bpe)
+    (bpe / "sentencepiece.model").unlink()
+    (bpe / "bpe.model").write_text("#version: 0.2\nd e\nP u\n", encoding="utf-8")  # subword-nmt merge codes
+    monkeypatch.setattr(ctranslate2, "Translator", must_not_load)
+    with pytest.raises(InputError) as caught:
+        Engine.load(ArgosPackage.from_dir(bpe))
+    assert caught.value.where == str(bpe / "bpe.model")
+    assert caught.value.problem == "BPE packages are not supported; use a SentencePiece package"
+    assert "\n" not in str(caught.value)
+
+
+def test_cuda_without_a_gpu_is_refused_before_any_model_load(tiny_package_dir, monkeypatch):
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
+    monkeypatch.setattr(ctranslate2, "Translator", must_not_load)
+    monkeypatch.setattr(sentencepiece, "SentencePieceProcessor", must_not_load)
+    with pytest.raises(InputError) as caught:
+        Engine.load(ArgosPackage.from_dir(tiny_package_dir), device="cuda")
+    assert caught.value.where == "--device cuda"
+    assert "no usable CUDA device" in caught.value.problem
+
+
+def test_unsupported_compute_type_is_refused_listing_the_supported_ones(tiny_package_dir, monkeypatch):
+    monkeypatch.setattr(ctranslate2, "Translator", must_not_load)
+    with pytest.raises(InputError) as caught:
+        Engine.load(ArgosPackage.from_dir(tiny_package_dir), compute_type="int3")
+    assert caught.value.where == "--compute-type int3"
+    listed = caught.value.problem.split("; choose from ", 1)[1]
+    assert set(listed.split(", ")) == ctranslate2.get_supported_compute_types("cpu")
+
+
+@pytest.mark.parametrize("compute_type", ["default", "auto", "float32"])
+def test_default_auto_and_supported_compute_types_are_accepted(tiny_package_dir, compute_type):
+    engine = Engine.load(ArgosPackage.from_dir(tiny_package_dir), threads=1, compute_type=compute_type)
+    assert engine.translate(["Kim besuchte Russland."], beam_size=1)[0][0].text == "Kim visited Russia."
 
 
 def test_overlong_input_is_cut_and_flagged(tiny_engine):
     short_input = replace(tiny_engine, options=DecodingOptions(beam_size=1, max_input=4))
-    ((best, *_),) = short_input.translate(["Putin traf Kim in Wladiwostok."])
-    assert best.truncated and len(best.source_pieces) == 4
+    cut, exact, shorter = short_input.translate(
+        ["Putin traf Kim in Wladiwostok.", "Treffen in Russland.", "Treffen in Russland"]
+    )
+    assert cut[0].source_pieces == ("▁Putin", "▁traf", "▁Kim", "▁in") and cut[0].truncated  # 6 pieces, cut to 4
+    assert len(exact[0].source_pieces) == 4 and not exact[0].truncated  # exactly max_input: kept whole
+    assert exact[0].text == shorter[0].text == "Meeting in Russia" and not shorter[0].truncated

@@ -1,13 +1,15 @@
 """The `dolmetsch` command: a thin layer that parses options, calls the stages and reports.
 
-Each command group lives in its own module; none of them loads a model or ctranslate2 at import,
-so `dolmetsch --help` stays instant.
+Each command group lives in its own module. Commands import the stages they run inside their
+function (simplemma, SoMaJo, ctranslate2 and rich take a second or more between them), so
+`dolmetsch --help` and usage errors stay instant.
 """
 
 from __future__ import annotations
 
 import typer
 
+from dolmetsch import __version__
 from dolmetsch.cli import check as check_commands
 from dolmetsch.cli import glossary as glossary_commands
 from dolmetsch.cli import models as models_commands
@@ -24,8 +26,6 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
-        from dolmetsch import __version__
-
         typer.echo(f"dolmetsch {__version__}")
         raise typer.Exit()
 

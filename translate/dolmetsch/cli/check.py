@@ -20,6 +20,7 @@ def check_command(
     list_checks: bool = typer.Option(False, "--list", help="List the checks and exit."),
 ) -> None:
     """Print `file:line: level check: message` for each problem found; exit 1 if there is any."""
+    # stages load on use: the matcher brings in simplemma (see the module docstring of dolmetsch.cli)
     from dolmetsch.checks import CHECKS, CheckContext, run_checks, select_checks
     from dolmetsch.formats import read_segments
     from dolmetsch.glossary.loading import applicable_glossaries, load_glossary

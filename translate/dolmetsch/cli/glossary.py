@@ -9,6 +9,10 @@ from typing import List
 import typer
 
 from dolmetsch.cli.common import fail, reported_errors
+from dolmetsch.glossary import load_glossary
+from dolmetsch.glossary.checks import check, errors, require_valid
+from dolmetsch.glossary.tbx import read_tbx, write_tbx
+from dolmetsch.glossary.tsv import write_tsv
 
 app = typer.Typer(help="Check glossaries and convert them to and from TBX.", no_args_is_help=True)
 
@@ -20,8 +24,6 @@ def check_command(
     files: List[Path] = typer.Argument(..., help="Glossary TSV files or directories of them."),
 ) -> None:
     """Print `file:line: message` per problem; exit 1 if any is an error, 2 if a file is unreadable."""
-    from dolmetsch.glossary import load_glossary
-    from dolmetsch.glossary.checks import check, errors
 
     with reported_errors():
         glossary = load_glossary(files)
@@ -45,9 +47,6 @@ def export_command(
     ),
 ) -> None:
     """Write the glossary as TBX; nothing is written if it does not pass `glossary check`."""
-    from dolmetsch.glossary import load_glossary
-    from dolmetsch.glossary.checks import require_valid
-    from dolmetsch.glossary.tbx import write_tbx
 
     if tbx_version not in (2, 3):
         raise fail(f"--tbx-version must be 2 or 3, not {tbx_version}")
@@ -64,9 +63,6 @@ def import_command(
     output: Path = typer.Option(..., "-o", "--output", help="Glossary TSV file to write."),
 ) -> None:
     """Write a TBX file as a glossary TSV; nothing is written if it is malformed or fails the check."""
-    from dolmetsch.glossary.checks import require_valid
-    from dolmetsch.glossary.tbx import read_tbx
-    from dolmetsch.glossary.tsv import write_tsv
 
     with reported_errors():
         glossary = read_tbx(source)

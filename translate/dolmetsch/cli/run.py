@@ -42,6 +42,7 @@ def translate_command(
     Writes OUT/S.en.txt, OUT/S.de-en.tsv, OUT/S.de-en.md and LOCALES/en/LC_MESSAGES/S.po.
     With SOURCE '-', the English goes to standard output, the text outputs only with -o and the PO only with --locales.
     """
+    # the pipeline loads on use, so --help stays instant (see the module docstring of dolmetsch.cli)
     from dolmetsch.api import translate_files
     from dolmetsch.formats.text import render_text
 
@@ -110,7 +111,7 @@ def _report(translator, results) -> None:
     """The glossary table, the files written and one summary line per document, on stderr."""
     from rich.console import Console  # loads only when there is something to print
 
-    from dolmetsch.formats.glossary_report import render_table
+    from dolmetsch.formats.glossary_report import render_table  # already loaded by the run
 
     console = Console(stderr=True, highlight=False)
     for result in results:

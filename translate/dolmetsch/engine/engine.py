@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from dolmetsch.errors import InputError
 from dolmetsch.packages.package import ArgosPackage
 
 
@@ -26,6 +27,18 @@ class DecodingOptions:
     length_margin: int = 10  # … plus this many
     max_length: int = 500  # hard cap on decoded pieces (models commonly have 512 positions)
     max_input: int = 500  # longer sources are cut (and flagged) rather than crash the model
+    # The next two are Argos Translate's own decoding settings (argostranslate.translate calls
+    # translate_batch with replace_unknowns=True, length_penalty=0.2 and a beam of at least 4), the
+    # settings its packages are built and judged with; CTranslate2's defaults (False, 1.0) differ, and
+    # a package should not translate worse here than in Argos or LibreTranslate.
+    #
+    # An <unk> the model emits is replaced by the source piece it attends to most (often a name or a
+    # number) instead of decoding to SentencePiece's " ⁇ ". CTranslate2 4.x computes that attention
+    # itself when replace_unknowns is set and drops it from the result unless return_attention is asked.
+    replace_unknowns: bool = True
+    # Beam scores are log-probability / length**length_penalty (EOS counted): 0.2 is close to the plain
+    # sum, CTranslate2's 1.0 is the mean per piece, which ranks longer hypotheses higher.
+    length_penalty: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,7 @@ class Hypothesis:
 
     text: str
     pieces: tuple[str, ...]
-    score: float
+    score: float  # log-probability / length**length_penalty, as the decoder ranked it
     source_pieces: tuple[str, ...]
     attention: tuple[tuple[float, ...], ...] | None = None
     truncated: bool = False  # the length guard cut it
@@ -59,10 +72,8 @@ class Engine:
         compute_type: str = "default",
         options: DecodingOptions | None = None,
     ) -> "Engine":
-        import ctranslate2
-        import sentencepiece
-
-        from dolmetsch.errors import InputError
+        import ctranslate2  # heavy native imports stay here so that `dolmetsch --help` never loads them
+        import sentencepiece  # (same)
 
         gpus = ctranslate2.get_cuda_device_count()
         if device == "cuda" and gpus == 0:
@@ -71,15 +82,15 @@ class Engine:
         supported = ctranslate2.get_supported_compute_types(effective)
         if compute_type not in ("default", "auto") and compute_type not in supported:
             raise InputError(f"--compute-type {compute_type}", f"not supported on {effective}; choose from {', '.join(sorted(supported))}")
+        tokenizer_path = package.tokenizer_path
+        if tokenizer_path.name != "sentencepiece.model":  # refused before the (slow) model load
+            raise InputError(tokenizer_path, "BPE packages are not supported; use a SentencePiece package")
         try:
             translator = ctranslate2.Translator(
                 str(package.model_dir), device=device, intra_threads=threads, compute_type=compute_type
             )
         except (RuntimeError, ValueError) as exc:
             raise InputError(package.model_dir, f"cannot load the CTranslate2 model ({exc})") from None
-        tokenizer_path = package.tokenizer_path
-        if tokenizer_path.name != "sentencepiece.model":
-            raise InputError(tokenizer_path, "BPE packages are not supported; use a SentencePiece package")
         try:
             tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(tokenizer_path))
         except (RuntimeError, OSError) as exc:
@@ -143,6 +154,8 @@ class Engine:
             num_hypotheses=num_hypotheses,
             return_scores=True,
             return_attention=return_attention,
+            replace_unknowns=o.replace_unknowns,
+            length_penalty=o.length_penalty,
             suppress_sequences=self._suppress_sequences(suppress) or None,
             max_decoding_length=self.length_limit(longest),
         )
@@ -153,17 +166,8 @@ class Engine:
                 if on_progress:
                     on_progress(1)
         except RuntimeError as exc:
-            from dolmetsch.errors import InputError
-
             raise InputError(self.package.path, f"decoding failed ({exc})") from None
         return results
-
-    def score(self, sentences: Sequence[str], translations: Sequence[str]) -> list[float]:
-        """Average log-probability of each given translation under the model (higher is better)."""
-        sources = [self.encode(s) for s in sentences]
-        targets = [self._prefix_pieces(t) or [] for t in translations]
-        scored = self.translator.score_batch(sources, targets, max_batch_size=self.options.max_batch_tokens, batch_type="tokens")
-        return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in scored]
 
     def _prefix_pieces(self, text: str | None) -> list[str] | None:
         package_prefix = [self.package.target_prefix] if self.package.target_prefix else []

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from dolmetsch.errors import InputError
 from dolmetsch.glossary.model import KINDS, MATCH_MODES, STATUSES, Entry, Glossary
 
 ERROR = "error"
@@ -154,8 +155,6 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
 
 def require_valid(glossary: Glossary | Iterable[Entry]) -> None:
     """Refuse a glossary with errors (it cannot be enforced or converted unambiguously): InputError on the first."""
-    from dolmetsch.errors import InputError
-
     found = errors(check(glossary))
     if found:
         first = found[0]
