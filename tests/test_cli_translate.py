@@ -133,7 +133,7 @@ def test_rerun_keeps_reviewed_translations(tmp_path):
     assert reviewed.msgstr == "Kim paid a visit to Russia." and not reviewed.fuzzy
     assert reviewed.tcomment == "checked by the desk"
     assert merged.find("Putin besuchte Nordkorea.").fuzzy
-    assert [e.msgid for e in merged.obsolete_entries()] == ["Putin traf Kim."]
+    assert merged.obsolete_entries() == []  # an untouched machine draft of a vanished sentence is dropped
     assert merged.metadata["Last-Translator"] == "Desk Editor <desk@example.org>"
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import polib
+import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, ROOT, TINY_MODEL
 from dolmetsch.cli import app
 from dolmetsch.document.blocks import parse_blocks
-from dolmetsch.glossary.enforce import GlossaryEnforcer
+from dolmetsch.engine.engine import Hypothesis
+from dolmetsch.glossary.enforce import MISSING, NATURAL, NBEST, PREFIX, REPLACED, GlossaryEnforcer, _Sentence
 from dolmetsch.glossary.model import Entry, Glossary
 from dolmetsch.pipeline import translate_document
 
@@ -32,7 +35,7 @@ def test_nbest_fixes_a_name_the_model_renders_its_own_way(tiny_engine):
     assert plain.english == "Putin met Kim in Wladiwostok."
     (fixed,) = translate(tiny_engine, "Putin traf Kim in Wladiwostok.", [entry("Wladiwostok", "Vladivostok", forbidden=["Wladiwostok"])])
     assert fixed.english == "Putin met Kim in Vladivostok."
-    assert [(t.found, t.how) for t in fixed.terms] == [("Wladiwostok", "n-best")]
+    assert [(t.found, t.how) for t in fixed.terms] == [("Wladiwostok", NBEST)]
 
 
 def test_prefix_forces_a_rendering_the_model_never_chose(tiny_engine):
@@ -40,7 +43,7 @@ def test_prefix_forces_a_rendering_the_model_never_chose(tiny_engine):
     assert plain.english == "Putin and Kim met in Wostotschny."
     (fixed,) = translate(tiny_engine, "Putin und Kim trafen sich in Wostotschny.", [entry("Wostotschny", "Vostochny", forbidden=["Wostotschny"])])
     assert fixed.english == "Putin and Kim met in Vostochny."
-    assert fixed.terms[0].how == "prefix"
+    assert fixed.terms[0].how == PREFIX
 
 
 def test_term_inflected_in_german_is_enforced(tiny_engine):
@@ -49,21 +52,21 @@ def test_term_inflected_in_german_is_enforced(tiny_engine):
     assert "leader" in plain.english and "ruler" not in plain.english
     (fixed,) = translate(tiny_engine, text, [entry("Machthaber", "ruler", kind="term"), entry("nordkoreanisch", "North Korean", kind="term")])
     assert "North Korean ruler" in fixed.english
-    assert {t.found: t.how for t in fixed.terms}["nordkoreanischen"] == "natural"
-    assert {t.found: t.how for t in fixed.terms}["Machthaber"] in ("prefix", "replaced")
+    assert {t.found: t.how for t in fixed.terms}["nordkoreanischen"] == NATURAL
+    assert {t.found: t.how for t in fixed.terms}["Machthaber"] in (PREFIX, REPLACED)
 
 
 def test_natural_when_the_model_already_agrees(tiny_engine):
     (segment,) = translate(tiny_engine, "Putins Delegation besuchte Nordkorea.", [entry("Putin", "Putin"), entry("Nordkorea", "North Korea")])
     assert segment.english == "Putin's delegation visited North Korea."
-    assert [t.how for t in segment.terms] == ["natural", "natural"]
+    assert [t.how for t in segment.terms] == [NATURAL, NATURAL]
 
 
 def test_keep_term_stays_as_written(tiny_engine):
     text = "Die Nachrichtenagentur RIA Nowosti berichtete am Mittwoch."
     (segment,) = translate(tiny_engine, text, [entry("RIA Nowosti", "RIA Nowosti", kind="keep")])
     assert "RIA Nowosti" in segment.english and "Novosti" not in segment.english
-    assert segment.terms[0].how != "MISSING"
+    assert segment.terms[0].how != MISSING
 
 
 def test_article_run_satisfies_every_term_and_check_agrees(tmp_path):
@@ -73,7 +76,7 @@ def test_article_run_satisfies_every_term_and_check_agrees(tmp_path):
     report = json.loads((out / "putin-kim.glossary.json").read_text(encoding="utf-8"))
     assert report["matched"] > 100
     assert report["satisfied"] == report["matched"], report["by_strategy"]
-    assert report["by_strategy"]["prefix"] > 0 and report["by_strategy"]["n-best"] > 0
+    assert report["by_strategy"][PREFIX] > 0 and report["by_strategy"][NBEST] > 0
     po = locales / "en" / "LC_MESSAGES" / "putin-kim.po"
     catalog = polib.pofile(str(po))
     assert any("glossary: Wostotschny → Vostochny" in e.comment for e in catalog)
@@ -101,3 +104,179 @@ def test_without_glossary_the_article_breaks_it(tmp_path):
     assert result.exit_code == 0
     check = CliRunner().invoke(app, ["check", str(out / "putin-kim.de-en.tsv"), "--glossary", str(NEWS)])
     assert check.exit_code == 1 and "Vladivostok" in check.stdout
+
+
+# --- the steps of enforcement, one by one, on the tiny model's real output ----------------------
+
+
+class RecordingEngine:
+    """The tiny engine, recording each `translate` call's keyword arguments and hypotheses."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.calls: list[tuple[dict, list[list[Hypothesis]]]] = []
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+    def translate(self, sentences, **options):
+        found = self.engine.translate(sentences, **options)
+        self.calls.append((options, found))
+        return found
+
+
+def sentence_state(engine, enforcer, text, *, attention=True):
+    """The working state enforcement starts from: the greedy hypothesis, natural terms marked."""
+    ((best, *_),) = engine.translate([text], return_attention=True)
+    if not attention:
+        best = dataclasses.replace(best, attention=None)
+    state = _Sentence(text, list(enforcer.matcher.match(text)), best.text, best)
+    enforcer._mark(state, state.english, NATURAL)
+    return state
+
+
+VLADIVOSTOK = entry("Wladiwostok", "Vladivostok", forbidden=["Wladiwostok"])
+
+
+def test_suppress_keeps_a_forbidden_variant_out_of_the_nbest_list(tiny_engine):
+    text = "Putin traf Kim in Wladiwostok."
+    (free,) = tiny_engine.translate([text], num_hypotheses=8, beam_size=8)
+    assert any("Wladiwostok" in h.text for h in free)  # the model does produce it
+    (suppressed,) = tiny_engine.translate([text], num_hypotheses=8, beam_size=8, suppress=["Wladiwostok"])
+    assert suppressed and not any("wladiwostok" in h.text.casefold() for h in suppressed)
+
+
+def test_nbest_pass_decodes_with_the_forbidden_variants_suppressed(tiny_engine):
+    enforcer = GlossaryEnforcer(Glossary((VLADIVOSTOK,)), nbest=8)
+    state = sentence_state(tiny_engine, enforcer, "Putin traf Kim in Wladiwostok.")
+    assert state.unsatisfied() == [0]
+    recording = RecordingEngine(tiny_engine)
+    enforcer._try_nbest(recording, [state])
+    ((options, (hypotheses,)),) = recording.calls
+    assert options["suppress"] == ["Wladiwostok"] and options["num_hypotheses"] == 8
+    assert len(hypotheses) == 8 and not any("Wladiwostok" in h.text for h in hypotheses)
+    assert (state.english, state.how) == ("Putin met Kim in Vladivostok.", {0: NBEST})
+
+
+def test_nbest_is_skipped_when_the_first_beam_was_as_wide(tiny_engine):
+    document = parse_blocks("Putin traf Kim in Wladiwostok.", source="t.txt", name="t", encoding="utf_8")
+    recording = RecordingEngine(tiny_engine)
+    enforcer = GlossaryEnforcer(Glossary((VLADIVOSTOK,)), nbest=1)
+    (segment,) = translate_document(document, recording, enforcer=enforcer).segments
+    assert not [options for options, _ in recording.calls if "beam_size" in options]  # only the n-best pass widens the beam
+    assert segment.terms[0].how == PREFIX  # the greedy first pass lacks it; no n-best pass; the prefix finds it
+
+
+@pytest.mark.parametrize(
+    "text, term, greedy, expected",
+    [
+        ("Kim reiste nach Pjöngjang.", entry("Pjöngjang", "Pyongyang", forbidden=["Pjongjang"]), "Kim travelled to Pjongjang.", "Kim travelled to Pyongyang."),
+        (
+            "Der nordkoreanische Machthaber besuchte Russland.",
+            entry("Machthaber", "ruler", kind="term", forbidden=["leader"]),
+            "The North Korean leader visited Russia.",
+            "The North Korean ruler visited Russia.",
+        ),
+    ],
+)
+def test_last_resort_replaces_a_forbidden_variant_with_the_rendering(tiny_engine, text, term, greedy, expected):
+    # without attention nothing aligns, so the rendering is only appended, which leaves the forbidden
+    # variant in the sentence: only replacing the variant itself satisfies the term
+    enforcer = GlossaryEnforcer(Glossary((term,)))
+    state = sentence_state(tiny_engine, enforcer, text, attention=False)
+    assert state.english == greedy and state.unsatisfied() == [0]
+    enforcer._replace(tiny_engine, state)
+    assert state.english == expected
+    assert [t.how for t in enforcer._outcomes(state)] == [REPLACED]
+
+
+def test_last_resort_replaces_the_aligned_words(tiny_engine):
+    enforcer = GlossaryEnforcer(Glossary((entry("Machthaber", "ruler", kind="term"),)))
+    state = sentence_state(tiny_engine, enforcer, "Der nordkoreanische Machthaber besuchte Russland.")
+    enforcer._replace(tiny_engine, state)
+    assert state.english == "The North Korean ruler visited Russia."
+    assert [t.how for t in enforcer._outcomes(state)] == [REPLACED]
+
+
+def test_a_candidate_must_satisfy_more_terms_and_lose_none(tiny_engine):
+    enforcer = GlossaryEnforcer(Glossary((entry("Putin", "Putin"), entry("Kim", "Kim Jong Un"), VLADIVOSTOK)))
+    state = sentence_state(tiny_engine, enforcer, "Putin traf Kim in Wladiwostok.")
+    current = state.english
+    assert current == "Putin met Kim in Wladiwostok." and state.how == {0: NATURAL}
+    assert enforcer._better(state, "Putin met Kim in Vladivostok.", current)
+    assert not enforcer._better(state, current, current)  # no gain
+    assert not enforcer._better(state, "Putin met Kim in Moscow.", current)  # no gain
+    assert not enforcer._better(state, "Kim Jong Un met someone in Vladivostok.", current)  # two more, but loses Putin
+
+    def hypothesis(text):
+        return Hypothesis(text=text, pieces=(), score=0.0, source_pieces=())
+
+    enforcer._adopt_best(state, [hypothesis("Kim Jong Un met someone in Vladivostok."), hypothesis(current)])
+    assert state.english == current and state.how == {0: NATURAL}  # nothing adopted
+    enforcer._adopt_best(state, [hypothesis("Kim Jong Un met someone in Vladivostok."), hypothesis("Putin met Kim in Vladivostok.")])
+    assert state.english == "Putin met Kim in Vladivostok." and state.how == {0: NATURAL, 2: NBEST}
+
+
+def test_adopt_best_prefers_most_terms_then_score():
+    enforcer = GlossaryEnforcer(Glossary((entry("Putin", "Putin"), entry("Kim", "Kim Jong Un"), VLADIVOSTOK)))
+    start = Hypothesis(text="Putin met Kim.", pieces=(), score=-1.0, source_pieces=())
+    state = _Sentence("Putin traf Kim in Wladiwostok.", list(enforcer.matcher.match("Putin traf Kim in Wladiwostok.")), start.text, start)
+    enforcer._mark(state, state.english, NATURAL)
+    one_good = Hypothesis(text="Putin met Kim in Vladivostok.", pieces=(), score=-0.1, source_pieces=())
+    one_bad = Hypothesis(text="Putin met Kim Jong Un.", pieces=(), score=-5.0, source_pieces=())
+    both_worse = Hypothesis(text="Putin met Kim Jong Un in Vladivostok.", pieces=(), score=-9.0, source_pieces=())
+    both_better = Hypothesis(text="Putin met Kim Jong Un in Vladivostok!", pieces=(), score=-3.0, source_pieces=())
+    enforcer._adopt_best(state, [one_good, one_bad, both_worse, both_better])
+    assert state.hypothesis is both_better
+    assert state.how == {0: NATURAL, 1: NBEST, 2: NBEST}
+
+
+WOSTOTSCHNY = entry("Wostotschny", "Vostochny", forbidden=["Wostotschny"])
+COSMODROME = entry("Weltraumbahnhof", "cosmodrome", kind="term", forbidden=["spaceport"])
+
+
+def forced_decodes(recording) -> int:
+    return sum(len(options["target_prefixes"]) for options, _ in recording.calls if options.get("target_prefixes"))
+
+
+def test_no_prefix_rounds_means_no_forced_decoding(tiny_engine):
+    document = parse_blocks("Putin und Kim trafen sich in Wostotschny.", source="t.txt", name="t", encoding="utf_8")
+    recording = RecordingEngine(tiny_engine)
+    (segment,) = translate_document(document, recording, enforcer=GlossaryEnforcer(Glossary((WOSTOTSCHNY,)), prefix_rounds=0)).segments
+    assert forced_decodes(recording) == 0
+    assert [t.how for t in segment.terms] == [REPLACED]  # with rounds, the prefix step finds it (above)
+    assert segment.english == "Putin and Kim met in Vostochny."
+
+
+@pytest.mark.parametrize("rounds", [1, 2, 3])
+def test_prefix_rounds_bound_the_forced_decodes_per_sentence(tiny_engine, rounds):
+    text = "Putin und Kim trafen sich auf dem Weltraumbahnhof Wostotschny."
+    document = parse_blocks(text, source="t.txt", name="t", encoding="utf_8")
+    recording = RecordingEngine(tiny_engine)
+    enforcer = GlossaryEnforcer(Glossary((COSMODROME, WOSTOTSCHNY)), prefix_rounds=rounds)
+    (segment,) = translate_document(document, recording, enforcer=enforcer).segments
+    # both terms are missing after n-best: one forced decode per round, each for a term not tried yet
+    # (the prefix for Vostochny does not win here, and is not retried in round 3)
+    assert forced_decodes(recording) == min(rounds, 2)
+    hows = [t.how for t in segment.terms]
+    assert hows.count(PREFIX) <= rounds and MISSING not in hows and NATURAL not in hows
+    assert segment.english == "Putin and Kim met at the Vostochny cosmodrome."
+
+
+
+def test_first_beam_alternatives_are_the_free_nbest_list(tiny_engine):
+    text = "Putin traf Kim in Wladiwostok."
+    first_pass = tiny_engine.translate([text], num_hypotheses=8, beam_size=8, return_attention=True)
+    assert first_pass[0][0].text == "Putin met Kim in Wladiwostok."
+    recording = RecordingEngine(tiny_engine)
+    segment = parse_blocks(text, source="t.txt", name="t", encoding="utf_8").segments()
+    [(english, terms)] = GlossaryEnforcer(Glossary((VLADIVOSTOK,)), nbest=8).enforce(recording, segment, first_pass)
+    assert english == "Putin met Kim in Vladivostok." and [t.how for t in terms] == [NBEST]
+    assert recording.calls == []  # found in the first beam: no second decode
+
+
+def test_prefix_is_the_models_own_words_up_to_the_term_plus_the_rendering(tiny_engine):
+    enforcer = GlossaryEnforcer(Glossary((WOSTOTSCHNY,)))
+    state = sentence_state(tiny_engine, enforcer, "Putin und Kim trafen sich in Wostotschny.")
+    assert state.english == "Putin and Kim met in Wostotschny."
+    assert enforcer._prefix_for(tiny_engine, state, state.matches[0]) == "Putin and Kim met in Vostochny"

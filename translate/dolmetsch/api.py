@@ -107,7 +107,7 @@ def write_outputs(
     given as None skips the formats that go there.
     """
     plan = plan_outputs(translated.document, out_dir, locales_dir, with_glossary=translated.glossary_enforced)
-    plan.preflight()
+    plan.preflight(translated.document)
     return plan.write(translated)
 
 
@@ -152,8 +152,8 @@ def translate_files(
     documents = [read_document(source, name=name) for source in sources]
     enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
     plans = [plan_outputs(d, out_dir, locales_dir, with_glossary=enforced is not None) for d in documents]
-    for plan in plans:
-        plan.preflight()
+    for document, plan in zip(documents, plans):
+        plan.preflight(document)
     translator = Translator(load_engine(**engine_options), enforced, paths)
     on_progress = on_load(translator, documents) if on_load else None
     translated = translator.translate(documents, on_progress=on_progress)

@@ -1,72 +1,135 @@
-"""Atomic file writes: a reader (or a crash) never sees half a file, and a failed run leaves the old one."""
+"""Safe file writes: a reader (or a crash) never sees half a file, and an interrupt never leaves a mix.
+
+- Every file is written to a temporary file beside its target, then renamed over it.
+- New files get the mode the umask gives; a replaced file keeps its mode; a read-only target is
+  refused; a symbolic link is written through, so the file it points to is updated.
+- Several files land together: all are staged first, then renamed while SIGINT and SIGTERM wait,
+  so an interrupt leaves either every old file or every new one, and no temporary file.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
+import stat
 import tempfile
+import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from dolmetsch.errors import InputError
 
+DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; rename it over `target` only if the block succeeds.
 
-    A target that cannot be written (missing folder, a folder in its place, no permission) is an
-    InputError naming it.
-    """
-    target = Path(target)
+def real_target(target: Path) -> Path:
+    """The file a write to `target` must replace: the end of its symbolic links, if any."""
+    return Path(os.path.realpath(target)) if Path(target).is_symlink() else Path(target)
+
+
+def check_writable_target(target: Path) -> None:
+    """Refuse a target that is a folder or a read-only file (whoever made it read-only meant it)."""
+    target = real_target(target)
     if target.is_dir():
         raise InputError(target, "is a folder, cannot write a file there")
+    if target.exists() and not target.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise InputError(target, "is read-only; refusing to replace it (make it writable, or write elsewhere)")
+
+
+def _new_file_mode() -> int:
+    """What `open()` would give a new file under the current umask."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return 0o666 & ~current
+
+
+@contextmanager
+def deferred_interrupts() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block is done, then deliver them.
+
+    Only the main thread can install signal handlers; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {number: signal.getsignal(number) for number in DEFERRED_SIGNALS}
+    for number in DEFERRED_SIGNALS:
+        signal.signal(number, lambda received, frame: pending.append(received))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise InputError(target, f"cannot write ({exc.strerror})") from None
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    except OSError as exc:
-        raise InputError(target, f"cannot write ({exc.strerror})") from None
+        yield
     finally:
-        tmp_path.unlink(missing_ok=True)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if pending:
+            signal.raise_signal(pending[0])
+
+
+def _stage(target: Path, data: bytes, staged: list[tuple[Path, Path]]) -> None:
+    """Write `data` to a temporary file beside `target`'s real file and record it in `staged`."""
+    destination = real_target(target)
+    check_writable_target(target)
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
+    except OSError as exc:
+        raise InputError(target, f"cannot write ({exc.strerror})") from None
+    staged.append((Path(name), destination))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        mode = stat.S_IMODE(destination.stat().st_mode) if destination.exists() else _new_file_mode()
+        os.chmod(name, mode)
+    except OSError as exc:
+        raise InputError(target, f"cannot write ({exc.strerror})") from None
+
+
+def _created_folders(targets: list[Path]) -> list[Path]:
+    """The folders that writing `targets` would create, deepest first (removed again if writing fails)."""
+    missing: set[Path] = set()
+    for target in targets:
+        folder = real_target(target).parent
+        while not folder.exists() and folder.parent != folder:
+            missing.add(folder)
+            folder = folder.parent
+    return sorted(missing, key=lambda p: len(p.parts), reverse=True)
+
+
+def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
+    """Write several files so that all of them land or none does (short of a crash mid-rename).
+
+    Text is written as UTF-8 with "\\n" line ends. Folders created for a write that fails are
+    removed again, so a failed run leaves the tree as it found it.
+    """
+    staged: list[tuple[Path, Path]] = []
+    new_folders = _created_folders([Path(t) for t in files])
+    done = False
+    with deferred_interrupts():
+        try:
+            for target, content in files.items():
+                data = content.encode("utf-8") if isinstance(content, str) else content
+                _stage(Path(target), data, staged)
+            for tmp, destination in staged:
+                try:
+                    os.replace(tmp, destination)
+                except OSError as exc:
+                    raise InputError(destination, f"cannot write ({exc.strerror})") from None
+            done = True
+        finally:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            if not done:
+                for folder in new_folders:
+                    try:
+                        folder.rmdir()
+                    except OSError:
+                        pass
 
 
 def write_text_atomic(target: Path, text: str) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
+    write_all_atomic({Path(target): text})
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
-
-
-def write_all_atomic(texts: dict[Path, str]) -> None:
-    """Write several files so that either all of them land or none does (short of a crash mid-rename)."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for target, text in texts.items():
-            target = Path(target)
-            if target.is_dir():
-                raise InputError(target, "is a folder, cannot write a file there")
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                    handle.write(text)
-            except OSError as exc:
-                raise InputError(target, f"cannot write ({exc.strerror})") from None
-            staged.append((Path(tmp), target))
-        for tmp, target in staged:
-            try:
-                os.replace(tmp, target)
-            except OSError as exc:
-                raise InputError(target, f"cannot write ({exc.strerror})") from None
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+    write_all_atomic({Path(target): data})

@@ -8,6 +8,8 @@ from pathlib import Path
 class InputError(Exception):
     """Bad input (file, archive, glossary, model): names where and what, never a stack trace."""
 
+    exit_code = 2
+
     def __init__(self, where: str | Path, problem: str, line: int | None = None):
         self.where = str(where)
         self.problem = problem
@@ -17,3 +19,9 @@ class InputError(Exception):
     def __str__(self) -> str:
         location = f"{self.where}:{self.line}" if self.line is not None else self.where
         return f"{location}: {self.problem}"
+
+
+class ConcurrentEditError(InputError):
+    """A file changed under the run while it was being written: nothing was replaced, exit code 1."""
+
+    exit_code = 1

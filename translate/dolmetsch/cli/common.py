@@ -13,16 +13,16 @@ from dolmetsch.errors import InputError
 EXIT_BAD_INPUT = 2
 
 
-def fail(message: str) -> "typer.Exit":
+def fail(message: str, exit_code: int = EXIT_BAD_INPUT) -> "typer.Exit":
     """Print one line on stderr and return the exit to raise."""
     sys.stderr.write(f"dolmetsch: error: {message}\n")
-    return typer.Exit(EXIT_BAD_INPUT)
+    return typer.Exit(exit_code)
 
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn InputError into one line on stderr and exit code 2."""
+    """Turn InputError into one line on stderr and its exit code (2 for bad input)."""
     try:
         yield
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc), exc.exit_code) from None

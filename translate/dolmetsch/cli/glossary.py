@@ -14,7 +14,7 @@ from dolmetsch.glossary.checks import check, errors, require_valid
 from dolmetsch.glossary.tbx import read_tbx, write_tbx
 from dolmetsch.glossary.tsv import write_tsv
 
-app = typer.Typer(help="Check glossaries and convert them to and from TBX.", no_args_is_help=True)
+app = typer.Typer(help="Check glossaries and convert them to and from TBX.")
 
 EXIT_PROBLEMS = 1
 

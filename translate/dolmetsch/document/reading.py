@@ -41,6 +41,8 @@ def decode_text(data: bytes, where: str) -> tuple[str, str]:
             raise InputError(where, "cannot decode the text (not UTF-8, UTF-16 or a Western code page)") from None
         text, encoding = str(best), best.encoding
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(where, "the file holds only white space: nothing to translate")
     if any(ch in text for ch in "\x00\ufffd") or _control_share(text) > 0.01:
         raise InputError(where, "not a text file (binary data or control characters)")
     return text, encoding

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from dolmetsch.document.model import Document
 from dolmetsch.errors import InputError
 from dolmetsch.pipeline import TranslatedDocument
 
@@ -40,6 +41,8 @@ class OutputFormat:
     """Written only when the run enforces a glossary."""
     readable: ClassVar[bool] = False
     """Whether `read_segments` reads this format back."""
+    merges_existing: ClassVar[bool] = False
+    """Whether `render` carries over what people wrote into the file already there."""
 
     def path(self, name: str, out_dir: Path | None, locales_dir: Path | None) -> Path | None:
         """Where the output of document `name` goes; None when its folder is not given."""
@@ -51,8 +54,9 @@ class OutputFormat:
         """The file's new text; `existing` is the file already at the target, if any."""
         raise NotImplementedError
 
-    def check_existing(self, path: Path) -> None:
-        """Raise InputError, before any translation work, when the file at `path` cannot be merged."""
+    def check_existing(self, path: Path, document: Document) -> None:
+        """Raise InputError, before any translation work, when the file at `path` cannot take
+        `document`'s output (unreadable, or another document's)."""
 
     def read_segments(self, path: Path) -> list[ReviewedSegment]:
         """The segments of a file in this format, reviewer edits included."""

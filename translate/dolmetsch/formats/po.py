@@ -17,12 +17,16 @@ from pathlib import Path
 import polib
 
 from dolmetsch import __version__
+from dolmetsch.document.model import Document
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import LOCALES, OutputFormat, ReviewedSegment
 from dolmetsch.pipeline import TranslatedDocument, TranslatedSegment
 
 
-RUN_FIELDS = ("X-Generator", "X-Model")
+RUN_FIELDS = ("X-Generator", "X-Model", "Content-Type", "Content-Transfer-Encoding")
+"""Header fields a run owns: what wrote the file, and its encoding (runs always write UTF-8)."""
+ISOLATE_START, ISOLATE_END = "\u2068", "\u2069"
+"""GNU gettext wraps a `#:` file name holding spaces in these, so it stays one reference."""
 MACHINE_MARK = "machine output: "  # + fingerprint, so a re-run can tell a reviewer's edit from its own text
 
 
@@ -40,6 +44,44 @@ def _comment(s: TranslatedSegment) -> str:
         lines.append("glossary terms replaced after decoding: check the wording")
     if s.truncated:
         lines.append("length guard: the machine output was cut")
+    return "\n".join(lines)
+
+
+def reference_name(source: str) -> str:
+    """A source file name as a `#:` reference: wrapped in Unicode isolates when it holds white space."""
+    return f"{ISOLATE_START}{source}{ISOLATE_END}" if any(c.isspace() for c in source) else source
+
+
+def source_references(entry: polib.POEntry) -> list[tuple[str, str]]:
+    """The entry's `#:` references as (file, line), file names with spaces joined back together.
+
+    polib splits references at white space, so `⁨Bericht über Kim.txt⁩:3` arrives in three pieces.
+    """
+    tokens = [f"{name}:{line}" if line else name for name, line in entry.occurrences]
+    joined, current = [], None
+    for token in tokens:
+        current = token if current is None else f"{current} {token}"
+        if ISOLATE_START not in current or ISOLATE_END in current:
+            joined.append(current)
+            current = None
+    if current is not None:
+        joined.append(current)
+    references = []
+    for reference in joined:
+        name, _, line = reference.rpartition(":") if reference.rpartition(":")[2].isdigit() else (reference, "", "")
+        references.append((name.replace(ISOLATE_START, "").replace(ISOLATE_END, ""), line))
+    return references
+
+
+def keep_isolated_references_whole(text: str) -> str:
+    """polib wraps `#:` lines at spaces, also inside an isolated file name; join those pieces again."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        previous = lines[-1] if lines else ""
+        if line.startswith("#: ") and previous.startswith("#: ") and previous.count(ISOLATE_START) > previous.count(ISOLATE_END):
+            lines[-1] = f"{previous} {line[3:]}"
+        else:
+            lines.append(line)
     return "\n".join(lines)
 
 
@@ -70,7 +112,7 @@ def build_catalog(translated: TranslatedDocument) -> polib.POFile:
                 msgid=s.segment.text,
                 msgstr=s.english,
                 msgctxt=occurrence_context(seen[s.segment.text]),
-                occurrences=[(translated.document.source, str(s.segment.line))],
+                occurrences=[(reference_name(translated.document.source), str(s.segment.line))],
                 comment=_comment(s),
                 flags=["fuzzy"],
             )
@@ -103,14 +145,18 @@ def check_syntax(path: Path, text: str) -> None:
         raise InputError(path, "msgid without msgstr", open_msgid)
 
 
-def read_catalog(path: Path) -> polib.POFile:
-    """Read an existing catalogue; an unreadable one is an error, never silently replaced."""
+def read_catalog(path: Path, *, for_merging: bool = True) -> polib.POFile:
+    """Read a catalogue in the charset its header declares; an unreadable one is an error, never silently replaced."""
+    what = "cannot read the existing PO file, refusing to overwrite it" if for_merging else "cannot read the PO file"
     try:
-        check_syntax(path, Path(path).read_text(encoding="utf-8"))
-        return polib.pofile(str(path), wrapwidth=79)
+        charset = polib.detect_encoding(str(path))
+        check_syntax(path, Path(path).read_bytes().decode(charset))
+        return polib.pofile(str(path), wrapwidth=79, encoding=charset)
+    except LookupError as exc:
+        raise InputError(path, f"{what}: unknown charset ({exc})") from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         line = _line_of(str(exc))
-        raise InputError(path, f"cannot read the existing PO file, refusing to overwrite it ({exc})", line) from None
+        raise InputError(path, f"{what} ({exc})", line) from None
 
 
 def _line_of(message: str) -> int | None:
@@ -138,7 +184,9 @@ def merge_reviewed(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
     - a confirmed entry (not fuzzy) keeps its translation and becomes confirmed again;
     - a fuzzy entry the reviewer edited keeps the edit (still fuzzy); an untouched one gets the new
       machine output;
-    - entries whose sentence disappeared become obsolete (#~), and come back if the sentence does;
+    - entries whose sentence disappeared become obsolete (#~), and come back if the sentence does,
+      when they hold a reviewer's work; an untouched machine draft is dropped instead (nothing of a
+      reviewer's is in it, and obsolete entries lose the fingerprint that tells the two apart);
     - the header stays the reviewers' (Last-Translator, PO-Revision-Date, …); only the fields that
       describe this run are refreshed, and POT-Creation-Date only when the set of sentences changed.
     """
@@ -148,8 +196,9 @@ def merge_reviewed(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
     header = dict(existing.metadata)
     for field in RUN_FIELDS:
         header[field] = fresh.metadata[field]
-    if fresh_keys == set(live) and "POT-Creation-Date" in existing.metadata:
-        header["POT-Creation-Date"] = existing.metadata["POT-Creation-Date"]
+    unchanged = fresh_keys == set(live)
+    if not unchanged or "POT-Creation-Date" not in existing.metadata:
+        header["POT-Creation-Date"] = fresh.metadata["POT-Creation-Date"]
     for field, value in fresh.metadata.items():
         header.setdefault(field, value)
     fresh.metadata = header
@@ -167,7 +216,7 @@ def merge_reviewed(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
         elif edited_by_reviewer(old):
             entry.msgstr = old.msgstr
     for key, old in live.items():
-        if key not in fresh_keys and old.msgstr:
+        if key not in fresh_keys and old.msgstr and ("fuzzy" not in old.flags or edited_by_reviewer(old)):
             old.obsolete = True
             fresh.append(old)
     for key, old in obsolete.items():
@@ -176,11 +225,31 @@ def merge_reviewed(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
     return fresh
 
 
+OTHER_DOCUMENT_SHARE = 0.5
+"""A catalogue whose references name other files, and of whose live entries fewer than this share
+occur in the source, belongs to another document."""
+
+
+def refuse_other_documents(catalog: polib.POFile, path: Path, document: Document) -> None:
+    """Merging another article's catalogue would turn all of its work obsolete: refuse it, saying how to go on."""
+    live = [e for e in catalog if not e.obsolete and e.msgid]
+    sentences = {s.text for s in document.segments()}
+    found = sum(1 for e in live if e.msgid in sentences)
+    sources = sorted({file for e in live for file, _ in source_references(e)})
+    if not live or found >= OTHER_DOCUMENT_SHARE * len(live) or not sources or document.source in sources:
+        return  # the same document, however much it was edited
+    raise InputError(
+        path,
+        f"belongs to another document ({', '.join(sources[:3])}): only {found} of its {len(live)} entries occur "
+        f"in {document.source}; give this document another --name, or another --locales folder",
+    )
+
+
 def read_po_segments(path: Path) -> list[ReviewedSegment]:
     """The live entries of a catalogue as segments, each with the file:line of its entry."""
     return [
         ReviewedSegment(e.msgid, e.msgstr, f"{path}:{e.linenum}")
-        for e in read_catalog(path)
+        for e in read_catalog(path, for_merging=False)
         if not e.obsolete and e.msgid
     ]
 
@@ -190,15 +259,16 @@ class GettextCatalog(OutputFormat):
     suffix = ".po"
     folder = LOCALES
     readable = True
+    merges_existing = True
 
     def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
         catalog = build_catalog(translated)
         if existing is not None and existing.exists():
             catalog = merge_reviewed(catalog, read_catalog(existing))
-        return str(catalog) + "\n"
+        return keep_isolated_references_whole(str(catalog)) + "\n"
 
-    def check_existing(self, path: Path) -> None:
-        read_catalog(path)
+    def check_existing(self, path: Path, document: Document) -> None:
+        refuse_other_documents(read_catalog(path), path, document)
 
     def read_segments(self, path: Path) -> list[ReviewedSegment]:
         return read_po_segments(path)

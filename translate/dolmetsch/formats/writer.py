@@ -1,19 +1,28 @@
 """Writing all outputs of a run: everything is rendered first, then all files land together, atomically.
 
-Checks that can fail (unwritable folders, a folder where a file should go, an existing file that
-cannot be merged) run in `OutputPlan.preflight`, before any translation work and before any file
-is touched.
+Checks that can fail (unwritable folders, a folder or read-only file where an output should go, an
+existing file that cannot be merged) run in `OutputPlan.preflight`, before any translation work
+and before any file is touched.
+
+Files people edit (the PO catalogue) are merged, never clobbered: the run takes a lock beside each
+one (`.S.po.lock`, honoured by every dolmetsch command that writes it), merges, and checks just
+before replacing that the file is still the one it merged. A reviewer's save that lands meanwhile
+is merged in again; if the file keeps changing, nothing is replaced and the run's catalogue goes
+beside it as `S.po.new`.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from dolmetsch.atomic import write_all_atomic
-from dolmetsch.errors import InputError
+from dolmetsch.atomic import check_writable_target, real_target, write_all_atomic
+from dolmetsch.document.model import Document
+from dolmetsch.errors import ConcurrentEditError, InputError
 from dolmetsch import formats as registry
 from dolmetsch.formats.base import OutputFormat
 from dolmetsch.pipeline import TranslatedDocument
@@ -51,23 +60,70 @@ class OutputPlan:
     def path_of(self, name: str) -> Path | None:
         return next((path for output_format, path in self.targets if output_format.name == name), None)
 
-    def preflight(self) -> None:
-        """Everything that could stop the writing, checked before the translation starts."""
+    def preflight(self, document: Document) -> None:
+        """Everything that could stop writing `document`'s outputs, checked before the translation starts."""
         for output_format, target in self.targets:
-            ensure_writable(target.parent)
-            if target.is_dir():
-                raise InputError(target, "is a folder, cannot write a file there")
+            ensure_writable(real_target(target).parent)
+            check_writable_target(target)
             if target.exists():
-                output_format.check_existing(target)
+                output_format.check_existing(target, document)
 
     def write(self, translated: TranslatedDocument) -> list[Path]:
-        """Render every output, then write them all or none."""
-        rendered = {
+        """Render every output, then write them all or none; merged files are locked and re-verified."""
+        merged = [target for output_format, target in self.targets if output_format.merges_existing]
+        with ExitStack() as locks:
+            for target in merged:
+                locks.enter_context(file_lock(target))
+            for _ in range(MERGE_ATTEMPTS):
+                before = {target: _contents(target) for target in merged}
+                rendered = self._render(translated)
+                changed = [target for target in merged if _contents(target) != before[target]]
+                if not changed:
+                    write_all_atomic(rendered)
+                    return list(rendered)
+            beside = {target.with_name(target.name + ".new"): rendered[target] for target in changed}
+            write_all_atomic(beside)
+            names = ", ".join(str(path) for path in beside)
+            raise ConcurrentEditError(changed[0], f"changed while this run was writing it; nothing was replaced, the run's result is in {names}")
+
+    def _render(self, translated: TranslatedDocument) -> dict[Path, str]:
+        return {
             target: output_format.render(translated, target if target.exists() else None)
             for output_format, target in self.targets
         }
-        write_all_atomic(rendered)
-        return list(rendered)
+
+
+MERGE_ATTEMPTS = 3
+"""How often a run merges again when a reviewer saves the file it is merging into."""
+
+
+def _contents(path: Path) -> bytes | None:
+    try:
+        return real_target(path).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def lock_path(target: Path) -> Path:
+    destination = real_target(target)
+    return destination.with_name(f".{destination.name}.lock")
+
+
+@contextmanager
+def file_lock(target: Path) -> Iterator[None]:
+    """An exclusive advisory lock for writing `target`, shared by every dolmetsch process."""
+    path = lock_path(target)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a")
+    except OSError as exc:
+        raise InputError(path, f"cannot create the lock file ({exc.strerror})") from None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def ensure_writable(directory: Path) -> None:

@@ -132,6 +132,7 @@ class _Tree:
     """A parsed document that remembers each element's line, for error messages."""
 
     def __init__(self, data: bytes, where: Path):
+        refuse_entities(data, where)
         self.where = where
         self.lines: dict[ET.Element, int] = {}
         parser = expat.ParserCreate(namespace_separator="}")
@@ -157,6 +158,20 @@ class _Tree:
 
     def error(self, element: ET.Element, problem: str) -> InputError:
         return InputError(self.where, problem, self.lines.get(element))
+
+
+def refuse_entities(data: bytes, where: Path) -> None:
+    """Entity declarations (billion laughs) and external entities (file or network reads) are
+    refused outright, as defusedxml defines them; a plain DOCTYPE such as TBX 2008's is fine."""
+    import defusedxml  # only TBX import needs it
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        fromstring(data)
+    except defusedxml.DefusedXmlException as exc:
+        raise InputError(where, f"refusing XML with entity declarations or external references ({type(exc).__name__})") from None
+    except ET.ParseError:
+        pass  # reported with its line by the parser below
 
 
 def _local(tag: str) -> str:
