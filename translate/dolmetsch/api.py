@@ -46,24 +46,16 @@ class Translator:
         *,
         glossary: Iterable[Path | str] | None = None,
         no_glossary: bool = False,
-        offline: bool = False,
-        beam: int = DecodingOptions.beam_size,
-        device: str = "cpu",
-        threads: int = 0,
-        compute_type: str = "default",
-        progress: Progress | None = None,
+        **engine_options,
     ) -> "Translator":
-        """Load `model` (an .argosmodel file or package folder; default: the installed de→en package,
-        installed from the Argos index unless `offline`) and the glossary.
+        """Load `model` and the glossary; `engine_options` (offline, beam, device, threads,
+        compute_type, progress) are those of `load_engine`.
 
         `glossary` names TSV/TBX files or folders; without it ./glossary/ applies when it holds
         `*.tsv` files, as for the command line; `no_glossary` turns the glossary off.
         """
         enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
-        engine = load_engine(
-            model, offline=offline, beam=beam, device=device, threads=threads, compute_type=compute_type, progress=progress
-        )
-        return cls(engine, enforced, paths)
+        return cls(load_engine(model, **engine_options), enforced, paths)
 
     def translate(
         self, documents: Iterable[DocumentSource], *, on_progress: Callable[[int], None] | None = None
@@ -92,7 +84,8 @@ def load_engine(
     compute_type: str = "default",
     progress: Progress | None = None,
 ) -> Engine:
-    """The engine for `model`, or for the installed de→en package (installed first unless `offline`)."""
+    """The engine for `model` (an .argosmodel file or package folder), or for the installed de→en
+    package, installed from the Argos index first unless `offline`."""
     package = resolve_model(Path(model) if model is not None else None, offline=offline, progress=progress)
     options = DecodingOptions(beam_size=beam)
     return Engine.load(package, device=device, threads=threads, compute_type=compute_type, options=options)
