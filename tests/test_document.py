@@ -137,6 +137,20 @@ def test_lines_ending_sentences_are_paragraphs_of_their_own():
     assert english == text.upper()
 
 
+def test_lines_of_their_own_keep_indentation_and_headings():
+    from dolmetsch.document.blocks import parse_blocks
+
+    text = "Putin traf Kim.\n  Kim hörte zu.\nKim erhielt Autogrammkarten"
+    document = parse_blocks(text, source="x", name="x", encoding="utf_8")
+    assert [(p.kind, p.text) for p in document.blocks[0].parts] == [
+        (Kind.PARAGRAPH, "Putin traf Kim."),
+        (Kind.PARAGRAPH, "  Kim hörte zu."),
+        (Kind.HEADING, "Kim erhielt Autogrammkarten"),
+    ]
+    segments = document.segments()
+    assert document.render({s.key: f"<{i}>" for i, s in enumerate(segments)}) == "<0>\n  <1>\n<2>"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -151,3 +165,98 @@ def test_line_breaks_after_abbreviations_stay_inside_the_sentence(text):
     document = parse_blocks(text, source="x", name="x", encoding="utf_8")
     assert [p.kind for p in document.blocks[0].parts] == [Kind.PARAGRAPH]
     assert [s.text for s in document.segments()] == [" ".join(text.split())]
+
+
+def parse(text):
+    from dolmetsch.document.blocks import parse_blocks
+
+    return parse_blocks(text, source="x", name="x", encoding="utf_8")
+
+
+def test_title_only_once_later_heading_blocks_are_headings():
+    text = "Putin und Kim betonten Zusammenarbeit\n\nTreffen in Russland\n\nPutin traf Kim.\n\nKim erhielt Autogrammkarten"
+    document = parse(text)
+    assert [[p.kind for p in b.parts] for b in document.blocks] == [[Kind.TITLE], [Kind.HEADING], [Kind.PARAGRAPH], [Kind.HEADING]]
+
+
+def test_no_title_after_the_first_paragraph():
+    document = parse("Putin traf Kim am Mittwoch.\n\nKim erhielt Autogrammkarten\n\nEr bedankte sich.")
+    assert [[p.kind for p in b.parts] for b in document.blocks] == [[Kind.PARAGRAPH], [Kind.HEADING], [Kind.PARAGRAPH]]
+
+
+def test_title_may_follow_a_figure_block():
+    document = parse("Kim Jong Un und Wladimir Putin\nAP/Yuri Kadobnov\n\nTreffen in Russland\n\nPutin traf Kim.")
+    assert [[p.kind for p in b.parts] for b in document.blocks] == [[Kind.CAPTION, Kind.CREDIT], [Kind.TITLE], [Kind.PARAGRAPH]]
+
+
+def test_credits_alone_or_in_figures_pass_through_verbatim():
+    text = (
+        "Treffen in Russland\n\nFoto: dpa\n\nPutin traf Kim.\n\nAPA/AFP/Mikhail Metzel  \n\n"
+        "Kim Jong Un und Wladimir Putin\n© REUTERS/Lisi Niesner\nAm Mittwoch trafen sie sich"
+    )
+    document = parse(text)
+    credits = [p.text for b in document.blocks for p in b.parts if p.kind is Kind.CREDIT]
+    assert credits == ["Foto: dpa", "APA/AFP/Mikhail Metzel  ", "© REUTERS/Lisi Niesner"]
+    segments = document.segments()
+    assert [s.text for s in segments] == [
+        "Treffen in Russland", "Putin traf Kim.", "Kim Jong Un und Wladimir Putin", "Am Mittwoch trafen sie sich"
+    ]
+    english = document.render({s.key: f"EN{i}" for i, s in enumerate(segments)})
+    assert english == "EN0\n\nFoto: dpa\n\nEN1\n\nAPA/AFP/Mikhail Metzel  \n\nEN2\n© REUTERS/Lisi Niesner\nEN3"
+
+
+def test_blank_lines_holding_spaces_or_tabs_separate_blocks():
+    text = "Putin traf Kim.\n \t \nKim erhielt Autogrammkarten.\n\t\n\n  Er bedankte sich."
+    document = parse(text)
+    assert [b.parts[0].text for b in document.blocks] == [
+        "Putin traf Kim.", "Kim erhielt Autogrammkarten.", "Er bedankte sich."
+    ]
+    assert [b.line for b in document.blocks] == [1, 3, 6]
+    assert document.render() == text
+    english = document.render({s.key: s.text.upper() for s in document.segments()})
+    assert english == text.upper()
+
+
+def test_wrap_with_spaces_around_the_line_break_becomes_one_space():
+    text = "Putin traf Kim am Mittwoch.  \n  Er sprach über die\n\tZusammenarbeit. Kim hörte zu."
+    document = parse(text)
+    assert [p.kind for p in document.blocks[0].parts] == [Kind.PARAGRAPH]
+    segments = document.segments()
+    assert [s.text for s in segments] == [
+        "Putin traf Kim am Mittwoch.", "Er sprach über die Zusammenarbeit.", "Kim hörte zu."
+    ]
+    assert [s.line for s in segments] == [1, 2, 3]
+    assert document.render({s.key: f"<{i}>" for i, s in enumerate(segments)}) == "<0> <1> <2>"
+
+
+def test_segments_without_a_letter_are_still_segments():
+    document = parse("Treffen in Russland\n\n2019\n\n…\n\nPutin traf Kim.\n\n***")
+    segments = document.segments()
+    assert [s.text for s in segments] == ["Treffen in Russland", "2019", "…", "Putin traf Kim.", "***"]
+    with pytest.raises(KeyError):
+        document.render({s.key: s.text for s in segments if s.text not in ("…", "2019")})
+
+
+def test_cp1252_sentence_is_not_read_as_mac_roman(tmp_path):
+    text = "Der Präsident hat gemäß Satzung entschieden."
+    path = tmp_path / "kurz.txt"
+    path.write_bytes(text.encode("cp1252"))
+    document = read_document(str(path))
+    assert document.render() == text
+    assert document.encoding == "cp1252"
+
+
+def test_acronym_pair_in_a_heading_is_not_a_credit():
+    document = parse("Putin traf Kim.\n\nCDU/CSU legt in Umfragen zu\n\nDie Union gewinnt.")
+    assert [p.kind for p in document.blocks[1].parts] == [Kind.HEADING]
+    assert "CDU/CSU legt in Umfragen zu" in [s.text for s in document.segments()]
+
+
+def test_wrapped_line_starting_with_an_acronym_pair_stays_in_its_paragraph():
+    text = "Die Regierung reagierte am Montag sofort. Auch\nEU/USA drohen mit neuen Sanktionen\ngegen Moskau, hieß es am Abend."
+    document = parse(text)
+    assert [p.kind for p in document.blocks[0].parts] == [Kind.PARAGRAPH]
+    assert [s.text for s in document.segments()] == [
+        "Die Regierung reagierte am Montag sofort.",
+        "Auch EU/USA drohen mit neuen Sanktionen gegen Moskau, hieß es am Abend.",
+    ]

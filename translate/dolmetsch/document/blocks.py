@@ -25,8 +25,15 @@ def is_credit(line: str) -> bool:
         return True
     if not CREDIT_AGENCIES.match(line) or len(line.split()) > 8 or SENTENCE_END.search(line):
         return False
-    first = re.split(r"\s?/", line.lstrip("© "), maxsplit=1)[0]
-    return first.isupper() and len(first) >= 2
+    first, *rest = [part.strip() for part in line.lstrip("© ").split("/")]
+    return first.isupper() and len(first) >= 2 and all(_name_like(part) for part in rest)
+
+
+def _name_like(part: str) -> bool:
+    """An agency code or a photographer's name: every word capitalised (`Mikhail Metzel`, `dpa`,
+    `Sputnik`), unlike prose after an acronym pair (`CDU/CSU legt in Umfragen zu`)."""
+    words = part.split()
+    return bool(words) and (part.islower() and len(words) == 1 or all(w[:1].isupper() for w in words))
 
 
 def is_heading_like(text: str) -> bool:
