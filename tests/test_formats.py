@@ -33,7 +33,7 @@ from dolmetsch.formats.bitext import (
 from dolmetsch.formats.glossary_report import render_json
 from dolmetsch.formats.po import MACHINE_MARK, GettextCatalog, edited_by_reviewer, machine_fingerprint
 from dolmetsch.formats.writer import OutputPlan
-from dolmetsch.glossary.enforce import MISSING, NATURAL, NBEST, PREFIX, REPLACED, TermOutcome
+from dolmetsch.glossary.enforce import KEPT, MISSING, NATURAL, NBEST, PREFIX, REPLACED, TermOutcome
 from dolmetsch.pipeline import RunStats, TranslatedDocument, TranslatedSegment
 
 SOURCE = (
@@ -88,7 +88,7 @@ def translated(
     for segment in document.segments():
         truncated, terms = trouble.get(segment.text, (False, ()))
         segments.append(TranslatedSegment(segment, english.get(segment.text, segment.text), truncated, terms))
-    return TranslatedDocument(document, tuple(segments), model, RunStats(len(segments), 20, 1.0), glossary)
+    return TranslatedDocument(document, tuple(segments), model, RunStats(len(segments), 20, 1.0), "g1" if glossary else "")
 
 
 # --- bitext ------------------------------------------------------------------------------------
@@ -367,7 +367,7 @@ def test_glossary_report_counts_occurrences_strategies_and_where_terms_are_missi
     report = json.loads(render_json(translated()))
     assert report["source"] == "a.txt" and report["model"] == MODEL
     assert report["matched"] == 5 and report["satisfied"] == 4
-    assert report["by_strategy"] == {NATURAL: 1, NBEST: 1, PREFIX: 1, REPLACED: 1, MISSING: 1}
+    assert report["by_strategy"] == {NATURAL: 1, NBEST: 1, PREFIX: 1, REPLACED: 1, KEPT: 0, MISSING: 1}
     entries = {e["de"]: e for e in report["entries"]}
     assert entries["Wladiwostok"] == {
         "de": "Wladiwostok",

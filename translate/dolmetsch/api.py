@@ -13,7 +13,7 @@ output target before any work, loads the model once and writes each document's o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,20 +24,30 @@ from dolmetsch.formats.writer import OutputPlan
 from dolmetsch.glossary.enforce import GlossaryEnforcer
 from dolmetsch.glossary.loading import applicable_glossaries, load_enforced
 from dolmetsch.glossary.model import Glossary
+from dolmetsch.packages.package import ArgosPackage
 from dolmetsch.packages.progress import Progress
 from dolmetsch.packages.resolve import resolve_model
-from dolmetsch.pipeline import TranslatedDocument, translate_documents
+from dolmetsch.pipeline import TranslatedDocument, has_words, translate_documents
 
 DocumentSource = Document | str | Path
 
 
 @dataclass
 class Translator:
-    """A loaded model and the glossary it enforces, ready for any number of documents."""
+    """A loaded model and the glossary it enforces, ready for any number of documents.
 
-    engine: Engine
+    `engine` is None when a run found every translation in its catalogues and so loaded no model;
+    `package` still names the model.
+    """
+
+    engine: Engine | None
     glossary: Glossary | None = None
     glossary_paths: tuple[Path, ...] = ()
+    package: ArgosPackage | None = None
+
+    def __post_init__(self) -> None:
+        if self.package is None and self.engine is not None:
+            self.package = self.engine.package
 
     @classmethod
     def load(
@@ -58,12 +68,21 @@ class Translator:
         return cls(load_engine(model, **engine_options), enforced, paths)
 
     def translate(
-        self, documents: Iterable[DocumentSource], *, on_progress: Callable[[int], None] | None = None
+        self,
+        documents: Iterable[DocumentSource],
+        *,
+        known: Sequence[Mapping] | None = None,
+        on_progress: Callable[[int], None] | None = None,
     ) -> list[TranslatedDocument]:
-        """Translate documents (Document objects or file paths) in one batched pass, in the order given."""
+        """Translate documents (Document objects or file paths) in one batched pass, in the order given.
+
+        `known[i]` holds translations of document i's segments to take instead of decoding them
+        (see `known_translations`).
+        """
         loaded = [d if isinstance(d, Document) else read_document(str(d)) for d in documents]
         enforcer = GlossaryEnforcer(self.glossary) if self.glossary is not None else None
-        return translate_documents(loaded, self.engine, enforcer=enforcer, on_progress=on_progress)
+        model = self.package.name if self.package is not None else None
+        return translate_documents(loaded, self.engine, enforcer=enforcer, known=known, model=model, on_progress=on_progress)
 
 
 def run_glossary(
@@ -75,18 +94,27 @@ def run_glossary(
 
 
 def load_engine(
-    model: Path | str | None = None,
+    model: Path | str | None = None, *, offline: bool = False, progress: Progress | None = None, **decoding
+) -> Engine:
+    """The engine for `model` (an .argosmodel file or package folder), or for the installed de→en
+    package, installed from the Argos index first unless `offline`; `decoding` as for `start_engine`."""
+    return start_engine(find_package(model, offline=offline, progress=progress), **decoding)
+
+
+def find_package(model: Path | str | None = None, *, offline: bool = False, progress: Progress | None = None) -> ArgosPackage:
+    """The package to translate with (cheap: no model is loaded), installing it first if need be."""
+    return resolve_model(Path(model) if model is not None else None, offline=offline, progress=progress)
+
+
+def start_engine(
+    package: ArgosPackage,
     *,
-    offline: bool = False,
     beam: int = DecodingOptions.beam_size,
     device: str = "cpu",
     threads: int = 0,
     compute_type: str = "default",
-    progress: Progress | None = None,
 ) -> Engine:
-    """The engine for `model` (an .argosmodel file or package folder), or for the installed de→en
-    package, installed from the Argos index first unless `offline`."""
-    package = resolve_model(Path(model) if model is not None else None, offline=offline, progress=progress)
+    """Load the package's CTranslate2 model and tokenizer: the expensive step."""
     options = DecodingOptions(beam_size=beam)
     return Engine.load(package, device=device, threads=threads, compute_type=compute_type, options=options)
 
@@ -132,23 +160,33 @@ def translate_files(
     name: str | None = None,
     glossary: Iterable[Path] | None = None,
     no_glossary: bool = False,
+    model: Path | None = None,
+    offline: bool = False,
+    retranslate: bool = False,
     on_load: Callable[[Translator, list[Document]], Callable[[int], None] | None] | None = None,
-    **engine_options,
+    **decoding,
 ) -> tuple[Translator, list[FileResult]]:
-    """Read, check every target, load once, translate, write: what `dolmetsch translate` does.
+    """Read, check every target, load once, translate what is new, write: what `dolmetsch translate` does.
 
     Nothing is written, and no model is loaded, when a source, the glossary or an output target
-    is bad. `sources` are file paths, or "-" for standard input; `engine_options` are those of
-    `load_engine`. `on_load` is called once the model is loaded and may return a progress
-    callback (segments done).
+    is bad. `sources` are file paths, or "-" for standard input. Segments whose catalogue already
+    holds a reviewed translation or a current machine draft are not decoded (`retranslate`
+    decodes them all); when nothing needs decoding the model is not even loaded. `decoding` are
+    the options of `start_engine`. `on_load` is called before translating and may return a
+    progress callback (segments done).
     """
     documents = [read_document(source, name=name) for source in sources]
     enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
     plans = [plan_outputs(d, out_dir, locales_dir, with_glossary=enforced is not None) for d in documents]
     for document, plan in zip(documents, plans):
         plan.preflight(document)
-    translator = Translator(load_engine(**engine_options), enforced, paths)
+    package = find_package(model, offline=offline)
+    fingerprint = enforced.fingerprint() if enforced is not None else ""
+    known = [{} if retranslate else plan.known_translations(d, package.name, fingerprint) for d, plan in zip(documents, plans)]
+    undecided = any(has_words(s.text) and s.key not in given for d, given in zip(documents, known) for s in d.segments())
+    engine = start_engine(package, **decoding) if undecided else None
+    translator = Translator(engine, enforced, paths, package)
     on_progress = on_load(translator, documents) if on_load else None
-    translated = translator.translate(documents, on_progress=on_progress)
+    translated = translator.translate(documents, known=known, on_progress=on_progress)
     results = [FileResult(t, tuple(plan.write(t))) for t, plan in zip(translated, plans)]
     return translator, results

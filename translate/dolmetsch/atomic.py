@@ -85,6 +85,13 @@ def _stage(target: Path, data: bytes, staged: list[tuple[Path, Path]]) -> None:
         raise InputError(target, f"cannot write ({exc.strerror})") from None
 
 
+def _holds(target: Path, data: bytes) -> bool:
+    try:
+        return real_target(target).read_bytes() == data
+    except OSError:
+        return False
+
+
 def _created_folders(targets: list[Path]) -> list[Path]:
     """The folders that writing `targets` would create, deepest first (removed again if writing fails)."""
     missing: set[Path] = set()
@@ -99,8 +106,9 @@ def _created_folders(targets: list[Path]) -> list[Path]:
 def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
     """Write several files so that all of them land or none does (short of a crash mid-rename).
 
-    Text is written as UTF-8 with "\\n" line ends. Folders created for a write that fails are
-    removed again, so a failed run leaves the tree as it found it.
+    Text is written as UTF-8 with "\\n" line ends. A file that already holds the content is not
+    rewritten. Folders created for a write that fails are removed again, so a failed run leaves the
+    tree as it found it.
     """
     staged: list[tuple[Path, Path]] = []
     new_folders = _created_folders([Path(t) for t in files])
@@ -109,6 +117,8 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
         try:
             for target, content in files.items():
                 data = content.encode("utf-8") if isinstance(content, str) else content
+                if _holds(Path(target), data):
+                    continue  # already there: left untouched, mtime and all
                 _stage(Path(target), data, staged)
             for tmp, destination in staged:
                 try:

@@ -2,18 +2,36 @@
 
 Document segments → one batched decoding pass over every document → glossary enforcement on the
 segments that need it → one TranslatedDocument per document, which every output format is
-written from.
+written from. Segments whose translation is already known (reviewed, or a current draft in the
+catalogue) skip the engine; when every segment is known, no engine is needed at all.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dolmetsch.document.model import Document, Segment
 from dolmetsch.engine.engine import Engine
 from dolmetsch.glossary.enforce import MISSING, REPLACED, GlossaryEnforcer, TermOutcome
+
+
+MACHINE = "machine"
+"""Decoded by this run."""
+REVIEWED = "reviewed"
+"""A translation a reviewer confirmed (not fuzzy in the catalogue)."""
+DRAFT = "draft"
+"""A fuzzy translation from the catalogue: a reviewer's edit, or an earlier run's current output."""
+ORIGINS = (MACHINE, REVIEWED, DRAFT)
+
+
+@dataclass(frozen=True)
+class KnownTranslation:
+    """A translation a run takes instead of decoding: `origin` is REVIEWED or DRAFT."""
+
+    english: str
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -22,6 +40,7 @@ class TranslatedSegment:
     english: str
     truncated: bool = False
     terms: tuple[TermOutcome, ...] = ()
+    origin: str = MACHINE
 
     @property
     def missing_terms(self) -> tuple[TermOutcome, ...]:
@@ -38,14 +57,17 @@ class RunStats:
     segments: int
     words: int
     seconds: float
+    decoded: int | None = None
+    """Segments sent to the model (the rest were known or had no letters); None when not counted."""
 
     @property
     def words_per_second(self) -> float:
         return self.words / self.seconds if self.seconds > 0 else 0.0
 
     def summary(self) -> str:
+        decoded = f", {self.decoded} decoded" if self.decoded is not None else ""
         return (
-            f"{self.segments} segments, {self.words} words in {self.seconds:.1f} s "
+            f"{self.segments} segments{decoded}, {self.words} words in {self.seconds:.1f} s "
             f"({self.words_per_second:.0f} words/s)"
         )
 
@@ -56,7 +78,12 @@ class TranslatedDocument:
     segments: tuple[TranslatedSegment, ...]
     model: str
     stats: RunStats = field(default_factory=lambda: RunStats(0, 0, 0.0))
-    glossary_enforced: bool = False
+    glossary: str = ""
+    """Fingerprint of the glossary the run enforced; empty without one."""
+
+    @property
+    def glossary_enforced(self) -> bool:
+        return bool(self.glossary)
 
     def english(self) -> str:
         return self.document.render({s.segment.key: s.english for s in self.segments})
@@ -69,29 +96,37 @@ def has_words(text: str) -> bool:
 
 def translate_documents(
     documents: Sequence[Document],
-    engine: Engine,
+    engine: Engine | None,
     *,
     enforcer: GlossaryEnforcer | None = None,
+    known: Sequence[Mapping[tuple[int, int, int], KnownTranslation]] | None = None,
+    model: str | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> list[TranslatedDocument]:
     """Translate every segment of every document in one batched pass, then apply the glossary.
 
     One pass over all documents lets the engine fill its batches across document boundaries;
     each document still gets its own TranslatedDocument. Seconds are shared out by word count.
+    `known[i]` maps segment keys of document i to translations to take as they are (the glossary
+    is checked on them, not enforced); `engine` may be None when nothing else needs decoding, and
+    `model` then names the model in the outputs.
     """
     started = time.perf_counter()
+    known = known or [{} for _ in documents]
     segments = [document.segments() for document in documents]
-    wordy = [s for found in segments for s in found if has_words(s.text)]
+    wordy = [s for found, given in zip(segments, known) for s in found if has_words(s.text) and s.key not in given]
     passed_through = sum(len(found) for found in segments) - len(wordy)
     if on_progress and passed_through:
         on_progress(passed_through)
+    if wordy and engine is None:
+        raise ValueError("segments need decoding but no engine was given")
     # with a glossary, keep the whole final beam: its alternatives are the first, free n-best list
     decoded = engine.translate(
         [s.text for s in wordy],
         num_hypotheses=engine.options.beam_size if enforcer is not None else 1,
         return_attention=enforcer is not None,
         on_progress=on_progress,
-    )
+    ) if wordy else []
     best = [h[0] for h in decoded]
     if enforcer is not None:
         enforced = enforcer.enforce(engine, wordy, decoded)
@@ -104,12 +139,21 @@ def translate_documents(
     seconds = time.perf_counter() - started
     words = [sum(len(s.text.split()) for s in found) for found in segments]
     total_words = max(sum(words), 1)
+    model = engine.package.name if engine is not None else (model or "")
     results = []
-    for document, found, count in zip(documents, segments, words):
-        # segments come back in the order they went in, so each document takes its own in turn
-        done = tuple(next(translated) if has_words(s.text) else TranslatedSegment(s, s.text) for s in found)
-        stats = RunStats(segments=len(found), words=count, seconds=seconds * count / total_words)
-        results.append(TranslatedDocument(document, done, engine.package.name, stats, enforcer is not None))
+    for document, found, given, count in zip(documents, segments, known, words):
+
+        def settle(s: Segment) -> TranslatedSegment:
+            if s.key in given:
+                terms = enforcer.review(s.text, given[s.key].english) if enforcer is not None else ()
+                return TranslatedSegment(s, given[s.key].english, terms=terms, origin=given[s.key].origin)
+            # decoded segments come back in the order they went in, so each document takes its own in turn
+            return next(translated) if has_words(s.text) else TranslatedSegment(s, s.text)
+
+        done = tuple(settle(s) for s in found)
+        decoded_here = sum(1 for s in found if has_words(s.text) and s.key not in given)
+        stats = RunStats(len(found), count, seconds * count / total_words, decoded_here)
+        results.append(TranslatedDocument(document, done, model, stats, enforcer.fingerprint if enforcer else ""))
     return results
 
 

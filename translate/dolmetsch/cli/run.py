@@ -35,6 +35,7 @@ def translate_command(
     device: Device = typer.Option(Device.cpu, "--device", help="Where to decode."),
     threads: int = typer.Option(0, "--threads", min=0, help="CPU threads (0 = CTranslate2's default)."),
     compute_type: str = typer.Option("default", "--compute-type", help="CTranslate2 compute type: default, int8, int8_float32, float32, float16, …"),
+    retranslate: bool = typer.Option(False, "--retranslate", help="Decode every sentence, also those the PO already holds a reviewed translation or current draft for (reviewed translations are still kept)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
 ) -> None:
     """Translate a German article into English, sentence by sentence, keeping its blocks.
@@ -61,6 +62,7 @@ def translate_command(
             on_load=progress.start,
             model=model,
             offline=offline,
+            retranslate=retranslate,
             beam=beam,
             device=device.value,
             threads=threads,

@@ -58,6 +58,11 @@ class OutputFormat:
         """Raise InputError, before any translation work, when the file at `path` cannot take
         `document`'s output (unreadable, or another document's)."""
 
+    def known_translations(self, path: Path, document: Document, model: str, glossary: str) -> dict:
+        """Translations of `document`'s segments (by key) that the file at `path` already holds and
+        a run may take instead of decoding, for this `model` and glossary fingerprint."""
+        return {}
+
     def read_segments(self, path: Path) -> list[ReviewedSegment]:
         """The segments of a file in this format, reviewer edits included."""
         raise InputError(path, f"{self.name} files cannot be read back")

@@ -8,8 +8,9 @@ entries that disappeared from the source as obsolete rather than dropping them.
 
 from __future__ import annotations
 
-import hashlib
 import re
+import shutil
+import subprocess
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,14 +21,21 @@ from dolmetsch import __version__
 from dolmetsch.document.model import Document
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import LOCALES, OutputFormat, ReviewedSegment
-from dolmetsch.pipeline import TranslatedDocument, TranslatedSegment
+from dolmetsch.formats.po_merge import (
+    FUZZY,
+    MACHINE_MARK,
+    confirmed,
+    edited_by_reviewer,
+    entry_key,
+    machine_fingerprint,
+    merge_catalogs,
+    recorded_fingerprint,
+)
+from dolmetsch.pipeline import DRAFT, MACHINE, REVIEWED, KnownTranslation, TranslatedDocument, TranslatedSegment
 
 
-RUN_FIELDS = ("X-Generator", "X-Model", "Content-Type", "Content-Transfer-Encoding")
-"""Header fields a run owns: what wrote the file, and its encoding (runs always write UTF-8)."""
 ISOLATE_START, ISOLATE_END = "\u2068", "\u2069"
 """GNU gettext wraps a `#:` file name holding spaces in these, so it stays one reference."""
-MACHINE_MARK = "machine output: "  # + fingerprint, so a re-run can tell a reviewer's edit from its own text
 
 
 def occurrence_context(occurrence: int) -> str | None:
@@ -36,7 +44,8 @@ def occurrence_context(occurrence: int) -> str | None:
 
 def _comment(s: TranslatedSegment) -> str:
     lines = [f"{s.segment.kind.value}, block {s.segment.block}, sentence {s.segment.index}"]
-    lines.append(f"{MACHINE_MARK}{machine_fingerprint(s.english)}")
+    if s.origin == MACHINE:
+        lines.append(f"{MACHINE_MARK}{machine_fingerprint(s.english)}")
     lines += [f"glossary: {t.found} → {t.en} ({t.how})" for t in s.terms]
     if s.missing_terms:
         lines.append("glossary terms MISSING: review required")
@@ -103,6 +112,7 @@ def build_catalog(translated: TranslatedDocument) -> polib.POFile:
         "X-Generator": f"dolmetsch {__version__}",
         "X-Source-Language": "de",
         "X-Model": translated.model,
+        "X-Glossary": translated.glossary or "none",
     }
     seen: Counter[str] = Counter()
     for s in translated.segments:
@@ -114,7 +124,7 @@ def build_catalog(translated: TranslatedDocument) -> polib.POFile:
                 msgctxt=occurrence_context(seen[s.segment.text]),
                 occurrences=[(reference_name(translated.document.source), str(s.segment.line))],
                 comment=_comment(s),
-                flags=["fuzzy"],
+                flags=[FUZZY],
             )
         )
     return catalog
@@ -164,67 +174,6 @@ def _line_of(message: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _key(entry: polib.POEntry) -> tuple[str | None, str]:
-    return (entry.msgctxt, entry.msgid)
-
-
-def machine_fingerprint(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-
-
-def edited_by_reviewer(entry: polib.POEntry) -> bool:
-    """Whether a fuzzy entry's msgstr is no longer the machine output recorded with it."""
-    recorded = re.search(rf"^{MACHINE_MARK}(\w+)$", entry.comment or "", re.MULTILINE)
-    return recorded is None or recorded.group(1) != machine_fingerprint(entry.msgstr)
-
-
-def merge_reviewed(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
-    """Carry reviewers' work into a fresh catalogue, like msgmerge; nothing a reviewer wrote is lost.
-
-    - a confirmed entry (not fuzzy) keeps its translation and becomes confirmed again;
-    - a fuzzy entry the reviewer edited keeps the edit (still fuzzy); an untouched one gets the new
-      machine output;
-    - entries whose sentence disappeared become obsolete (#~), and come back if the sentence does,
-      when they hold a reviewer's work; an untouched machine draft is dropped instead (nothing of a
-      reviewer's is in it, and obsolete entries lose the fingerprint that tells the two apart);
-    - the header stays the reviewers' (Last-Translator, PO-Revision-Date, …); only the fields that
-      describe this run are refreshed, and POT-Creation-Date only when the set of sentences changed.
-    """
-    live = {_key(e): e for e in existing if not e.obsolete}
-    obsolete = {_key(e): e for e in existing if e.obsolete}
-    fresh_keys = {_key(e) for e in fresh}
-    header = dict(existing.metadata)
-    for field in RUN_FIELDS:
-        header[field] = fresh.metadata[field]
-    unchanged = fresh_keys == set(live)
-    if not unchanged or "POT-Creation-Date" not in existing.metadata:
-        header["POT-Creation-Date"] = fresh.metadata["POT-Creation-Date"]
-    for field, value in fresh.metadata.items():
-        header.setdefault(field, value)
-    fresh.metadata = header
-    fresh.header = existing.header
-    for entry in fresh:
-        old = live.get(_key(entry)) or obsolete.get(_key(entry))
-        if old is None:
-            continue
-        entry.tcomment = old.tcomment
-        if not old.msgstr:
-            continue
-        if "fuzzy" not in old.flags:
-            entry.msgstr = old.msgstr
-            entry.flags = [f for f in entry.flags if f != "fuzzy"]
-        elif edited_by_reviewer(old):
-            entry.msgstr = old.msgstr
-    for key, old in live.items():
-        if key not in fresh_keys and old.msgstr and ("fuzzy" not in old.flags or edited_by_reviewer(old)):
-            old.obsolete = True
-            fresh.append(old)
-    for key, old in obsolete.items():
-        if key not in fresh_keys:
-            fresh.append(old)
-    return fresh
-
-
 OTHER_DOCUMENT_SHARE = 0.5
 """A catalogue whose references name other files, and of whose live entries fewer than this share
 occur in the source, belongs to another document."""
@@ -254,6 +203,63 @@ def read_po_segments(path: Path) -> list[ReviewedSegment]:
     ]
 
 
+def same_content(a: polib.POFile, b: polib.POFile) -> bool:
+    """Equal entries and header, whatever the order or the line wrapping."""
+
+    def content(catalog: polib.POFile) -> set[tuple]:
+        return {
+            (e.msgctxt, e.msgid, e.msgstr, frozenset(e.flags), e.comment, e.tcomment, tuple(e.occurrences),
+             e.previous_msgctxt, e.previous_msgid, e.obsolete)
+            for e in catalog
+        }
+
+    return a.metadata == b.metadata and a.header == b.header and content(a) == content(b)
+
+
+def gettext_layout(text: str) -> str:
+    """The catalogue as GNU gettext writes it (`msgcat` wraps and escapes its own way), when msgcat is
+    installed; so after a run `msgcat FILE.po` gives back the same bytes. polib's text otherwise."""
+    msgcat = shutil.which("msgcat")
+    if msgcat is None:
+        return text
+    try:
+        done = subprocess.run([msgcat, "-"], input=text.encode("utf-8"), capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return text
+    return done.stdout.decode("utf-8") if done.returncode == 0 and done.stdout else text
+
+
+def po_text(catalog: polib.POFile) -> str:
+    """The file's text: GNU gettext's layout, with isolated file names whole (gettext before 0.22
+    wraps inside them)."""
+    return keep_isolated_references_whole(gettext_layout(str(catalog) + "\n"))
+
+
+def known_translations(catalog: polib.POFile, document: Document, model: str, glossary: str) -> dict:
+    """Segments whose translation the catalogue already holds, so they need no decoding.
+
+    Reviewed entries (confirmed, or a draft the reviewer edited; for a repeated sentence any
+    confirmed copy) count always; an untouched machine draft only while the catalogue was made with
+    the same model and glossary (X-Model, X-Glossary).
+    """
+    live = {entry_key(e): e for e in catalog if not e.obsolete}
+    shared = {e.msgid: e for e in live.values() if confirmed(e)}
+    current = catalog.metadata.get("X-Model") == model and catalog.metadata.get("X-Glossary") == (glossary or "none")
+    known: dict = {}
+    seen: Counter[str] = Counter()
+    for segment in document.segments():
+        seen[segment.text] += 1
+        entry = live.get((occurrence_context(seen[segment.text]), segment.text))
+        if entry is not None and entry.msgstr:
+            if confirmed(entry):
+                known[segment.key] = KnownTranslation(entry.msgstr, REVIEWED)
+            elif edited_by_reviewer(entry) or (current and recorded_fingerprint(entry)):
+                known[segment.key] = KnownTranslation(entry.msgstr, DRAFT)
+        if segment.key not in known and segment.text in shared:
+            known[segment.key] = KnownTranslation(shared[segment.text].msgstr, REVIEWED)
+    return known
+
+
 class GettextCatalog(OutputFormat):
     name = "po"
     suffix = ".po"
@@ -263,12 +269,19 @@ class GettextCatalog(OutputFormat):
 
     def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
         catalog = build_catalog(translated)
-        if existing is not None and existing.exists():
-            catalog = merge_reviewed(catalog, read_catalog(existing))
-        return keep_isolated_references_whole(str(catalog)) + "\n"
+        if existing is None or not existing.exists():
+            return po_text(catalog)
+        previous = read_catalog(existing)
+        merged = merge_catalogs(catalog, read_catalog(existing))
+        if same_content(merged, previous):
+            return existing.read_bytes().decode(previous.encoding)  # not rewritten: the writer skips equal bytes
+        return po_text(merged)
 
     def check_existing(self, path: Path, document: Document) -> None:
         refuse_other_documents(read_catalog(path), path, document)
+
+    def known_translations(self, path: Path, document: Document, model: str, glossary: str) -> dict:
+        return known_translations(read_catalog(path), document, model, glossary)
 
     def read_segments(self, path: Path) -> list[ReviewedSegment]:
         return read_po_segments(path)

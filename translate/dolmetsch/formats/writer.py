@@ -68,6 +68,14 @@ class OutputPlan:
             if target.exists():
                 output_format.check_existing(target, document)
 
+    def known_translations(self, document: Document, model: str, glossary: str) -> dict:
+        """What the existing outputs already hold for `document`'s segments (see OutputFormat)."""
+        known: dict = {}
+        for output_format, target in self.targets:
+            if target.exists():
+                known.update(output_format.known_translations(target, document, model, glossary))
+        return known
+
     def write(self, translated: TranslatedDocument) -> list[Path]:
         """Render every output, then write them all or none; merged files are locked and re-verified."""
         merged = [target for output_format, target in self.targets if output_format.merges_existing]

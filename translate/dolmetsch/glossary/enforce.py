@@ -27,7 +27,9 @@ from dolmetsch.glossary.matcher import GlossaryMatcher, Match
 from dolmetsch.glossary.model import Glossary
 
 NATURAL, NBEST, PREFIX, REPLACED, MISSING = "natural", "n-best", "prefix", "replaced", "MISSING"
-STRATEGIES = (NATURAL, NBEST, PREFIX, REPLACED, MISSING)
+KEPT = "kept"
+"""Satisfied by a translation the run took from the catalogue (reviewed, or a current draft)."""
+STRATEGIES = (NATURAL, NBEST, PREFIX, REPLACED, KEPT, MISSING)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class GlossaryEnforcer:
     def __init__(self, glossary: Glossary, *, nbest: int = 8, prefix_rounds: int = 3):
         """`prefix_rounds` bounds the forced decodes per sentence (one missing term each); the rest are replaced."""
         self.glossary = glossary
+        self.fingerprint = glossary.fingerprint()
         self.matcher = GlossaryMatcher(glossary)
         self.nbest = nbest
         self.prefix_rounds = prefix_rounds
@@ -102,6 +105,13 @@ class GlossaryEnforcer:
             if state.unsatisfied():
                 self._replace(engine, state)
         return [(state.english, self._outcomes(state)) for state in states]
+
+    def review(self, sentence: str, english: str) -> tuple[TermOutcome, ...]:
+        """How a translation the run did not decode (a reviewed one) honours the glossary: KEPT or MISSING."""
+        return tuple(
+            TermOutcome(m.entry.de, m.entry.required, m.text, m.start, m.end, KEPT if satisfied(m.entry, english) else MISSING)
+            for m in self.matcher.match(sentence)
+        )
 
     def _mark(self, state: _Sentence, english: str, how: str) -> None:
         """Credit `how` with every term that `english` satisfies and no earlier strategy did."""

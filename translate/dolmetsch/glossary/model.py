@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -77,6 +78,11 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def fingerprint(self) -> str:
+        """Short digest of the entries' content: a catalogue's drafts are current only for the same glossary."""
+        rows = sorted("\t".join(entry.cells().values()) for entry in self.entries)
+        return hashlib.sha1("\n".join(rows).encode("utf-8")).hexdigest()[:12]
 
     def approved(self) -> "Glossary":
         """Only the reviewed entries: what translation enforces."""
