@@ -25,7 +25,6 @@ from dolmetsch.formats.bitext import (
     COLUMNS,
     GLOSSARY_MISSING,
     GLOSSARY_REPLACED,
-    MACHINE,
     TRUNCATED,
     read_bitext,
     render_bitext,
@@ -34,7 +33,7 @@ from dolmetsch.formats.glossary_report import render_json
 from dolmetsch.formats.po import MACHINE_MARK, GettextCatalog, edited_by_reviewer, machine_fingerprint
 from dolmetsch.formats.writer import OutputPlan
 from dolmetsch.glossary.enforce import KEPT, MISSING, NATURAL, NBEST, PREFIX, REPLACED, TermOutcome
-from dolmetsch.pipeline import RunStats, TranslatedDocument, TranslatedSegment
+from dolmetsch.pipeline import MACHINE, RunStats, TranslatedDocument, TranslatedSegment
 
 SOURCE = (
     "Treffen in Russland\n"
@@ -344,7 +343,7 @@ def test_merge_keeps_the_reviewers_header_and_refreshes_the_run_fields(reviewed_
     assert merged.metadata["Language-Team"] == "Newsdesk <news@example.org>"
     assert merged.metadata["PO-Revision-Date"] == OLD_DATE
     assert merged.header == "Putin-Kim article, reviewed by the newsdesk."
-    assert merged.metadata["X-Generator"] == f"dolmetsch {dolmetsch.__version__}"
+    assert merged.metadata["X-Generator"] == "dolmetsch 0.0.1"  # the editor that last saved it says so, not the run
     assert merged.metadata["X-Model"] == "translate-de_en-1.9"
 
 
@@ -383,7 +382,7 @@ def test_glossary_report_counts_occurrences_strategies_and_where_terms_are_missi
 
 
 def test_registry_lists_the_formats_of_a_run():
-    assert [f.name for f in FORMATS] == ["text", "bitext", "markdown", "po", "glossary-report"]
+    assert [f.name for f in FORMATS] == ["text", "bitext", "markdown", "po", "pot", "glossary-report", "tmx"]
     assert format_named("po").folder == LOCALES and format_named("bitext").folder == OUT
     with pytest.raises(KeyError):
         format_named("docx")
@@ -397,11 +396,14 @@ def test_output_plan_places_each_format_and_skips_what_was_not_asked_for(tmp_pat
         out / "a.de-en.tsv",
         out / "a.de-en.md",
         locales / "en" / "LC_MESSAGES" / "a.po",
+        locales / "a.pot",
         out / "a.glossary.json",
     ]
     assert OutputPlan.for_document("a", out, locales, with_glossary=False).path_of("glossary-report") is None
     assert OutputPlan.for_document("a", out, None, with_glossary=True).path_of("po") is None
-    assert OutputPlan.for_document("a", None, locales, with_glossary=True).paths() == [locales / "en" / "LC_MESSAGES" / "a.po"]
+    assert OutputPlan.for_document("a", None, locales, with_glossary=True).paths() == [locales / "en" / "LC_MESSAGES" / "a.po", locales / "a.pot"]
+    built = OutputPlan.for_document("a", out, locales, with_glossary=True, command="build")
+    assert built.paths() == [out / "a.en.txt", out / "a.de-en.tsv", out / "a.de-en.md", out / "a.de-en.tmx"]
 
 
 class Shouting(OutputFormat):

@@ -169,7 +169,7 @@ def test_an_interrupt_in_the_write_phase_leaves_no_temp_file_and_no_mix(tmp_path
     assert run(*translate_args(article, tmp_path)).exit_code == 0
     article.write_text("Kim besuchte Russland.\n\nPutin traf Kim wieder.\n", encoding="utf-8")
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p != article and not p.name.endswith(".lock")}
-    assert len(before) == 4  # text, bitext, markdown, PO
+    assert len(before) == 5  # text, bitext, markdown, PO, POT
     done = subprocess.run(
         [sys.executable, "-c", INTERRUPT_IN_WRITE_PHASE, signal_name, *map(str, translate_args(article, tmp_path))],
         capture_output=True, text=True,
@@ -331,7 +331,7 @@ def test_tbx_with_an_external_entity_is_refused_in_one_line(tmp_path):
         (["translate", "--threads", "-1", "x.txt"], "--threads: -1 is less than 0 (see 'dolmetsch translate --help')"),
         (["translate", "--bogus", "x.txt"], "no such option: --bogus"),
         (["frobnicate"], "no such command 'frobnicate' (see 'dolmetsch --help')"),
-        ([], "give a command: translate, check, models, glossary (see 'dolmetsch --help')"),
+        ([], "give a command: translate, build, check, models, glossary (see 'dolmetsch --help')"),
         (["translate"], "missing argument 'SOURCE' (see 'dolmetsch translate --help')"),
         (["glossary"], "missing command (see 'dolmetsch glossary --help')"),
     ],

@@ -20,6 +20,11 @@ from pathlib import Path
 from dolmetsch.document.model import Document
 from dolmetsch.document.reading import read_document
 from dolmetsch.engine.engine import DecodingOptions, Engine
+from dolmetsch import formats as registry
+from dolmetsch.errors import UnreviewedError
+from dolmetsch.formats.base import BUILD
+from dolmetsch.formats.po import GettextCatalog, reviewed_translations
+from dolmetsch.formats.tmx import TranslationMemory
 from dolmetsch.formats.writer import OutputPlan
 from dolmetsch.glossary.enforce import GlossaryEnforcer
 from dolmetsch.glossary.loading import applicable_glossaries, load_enforced
@@ -27,7 +32,7 @@ from dolmetsch.glossary.model import Glossary
 from dolmetsch.packages.package import ArgosPackage
 from dolmetsch.packages.progress import Progress
 from dolmetsch.packages.resolve import resolve_model
-from dolmetsch.pipeline import TranslatedDocument, has_words, translate_documents
+from dolmetsch.pipeline import DRAFT, TranslatedDocument, has_words, translate_documents
 
 DocumentSource = Document | str | Path
 
@@ -150,6 +155,8 @@ class FileResult:
 
     translated: TranslatedDocument
     written: tuple[Path, ...]
+    drafts: int = 0
+    """Fuzzy entries a build used."""
 
 
 def translate_files(
@@ -190,3 +197,35 @@ def translate_files(
     translated = translator.translate(documents, known=known, on_progress=on_progress)
     results = [FileResult(t, tuple(plan.write(t))) for t, plan in zip(translated, plans)]
     return translator, results
+
+
+def build_files(
+    sources: Sequence[str],
+    *,
+    out_dir: Path,
+    locales_dir: Path,
+    name: str | None = None,
+    include_drafts: bool = False,
+    strict: bool = False,
+) -> list[FileResult]:
+    """The reviewed view, what `dolmetsch build` does: each source's skeleton filled from its PO.
+
+    Writes the final English, bitext, side-by-side view and a TMX of the reviewed translations
+    (`include_drafts` adds fuzzy ones to the TMX). Fuzzy entries are used and counted in each
+    result's `drafts`; with `strict` they are refused (exit 1) and nothing is written. A sentence
+    without a translation, a missing PO or another document's PO is refused (exit 2).
+    """
+    documents = [read_document(source, name=name) for source in sources]
+    formats = [TranslationMemory(include_drafts) if f.name == TranslationMemory.name else f for f in registry.FORMATS]
+    results = []
+    for document in documents:
+        plan = OutputPlan.for_document(document.name, out_dir, locales_dir, with_glossary=False, command=BUILD, formats=formats)
+        plan.preflight(document)
+        catalog_path = GettextCatalog().path(document.name, out_dir, locales_dir)
+        known, model = reviewed_translations(catalog_path, document)
+        drafts = sum(1 for k in known.values() if k.origin == DRAFT)
+        if strict and drafts:
+            raise UnreviewedError(catalog_path, f"{drafts} entries are still fuzzy; review them, or build without --strict")
+        [translated] = translate_documents([document], None, known=[known], model=model)
+        results.append(FileResult(translated, tuple(plan.write(translated)), drafts))
+    return results

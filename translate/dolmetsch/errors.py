@@ -25,3 +25,9 @@ class ConcurrentEditError(InputError):
     """A file changed under the run while it was being written: nothing was replaced, exit code 1."""
 
     exit_code = 1
+
+
+class UnreviewedError(InputError):
+    """A build was asked for reviewed translations only and found drafts: nothing written, exit code 1."""
+
+    exit_code = 1

@@ -12,6 +12,7 @@ import sys
 import typer
 
 from dolmetsch import __version__
+from dolmetsch.cli import build as build_commands
 from dolmetsch.cli import check as check_commands
 from dolmetsch.cli import glossary as glossary_commands
 from dolmetsch.cli import models as models_commands
@@ -39,6 +40,7 @@ def _options(
 
 
 run_commands.register(app)
+build_commands.register(app)
 check_commands.register(app)
 app.add_typer(models_commands.app, name="models")
 app.add_typer(glossary_commands.app, name="glossary")

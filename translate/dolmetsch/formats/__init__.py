@@ -13,14 +13,18 @@ from dolmetsch.formats.bitext import Bitext
 from dolmetsch.formats.glossary_report import GlossaryReport
 from dolmetsch.formats.markdown import SideBySide
 from dolmetsch.formats.po import GettextCatalog
+from dolmetsch.formats.pot import GettextTemplate
 from dolmetsch.formats.text import EnglishText
+from dolmetsch.formats.tmx import TranslationMemory
 
 FORMATS: tuple[OutputFormat, ...] = (
     EnglishText(),
     Bitext(),
     SideBySide(),
     GettextCatalog(),
+    GettextTemplate(),
     GlossaryReport(),
+    TranslationMemory(),
 )
 """Every output a run writes, in the order they are listed to the user."""
 

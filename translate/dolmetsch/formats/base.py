@@ -19,6 +19,12 @@ OUT = "out"
 """Outputs that go into the output folder, named `S` + suffix."""
 LOCALES = "locales"
 """Outputs that go into the gettext tree, `LOCALES/en/LC_MESSAGES/S` + suffix."""
+TEMPLATES = "templates"
+"""Outputs that go at the top of the gettext tree, `LOCALES/S` + suffix (templates)."""
+TRANSLATE = "translate"
+"""`dolmetsch translate` writes the machine view: decoded, or taken from the catalogue."""
+BUILD = "build"
+"""`dolmetsch build` writes the reviewed view, from the catalogue."""
 TARGET_LANGUAGE = "en"
 
 
@@ -43,11 +49,15 @@ class OutputFormat:
     """Whether `read_segments` reads this format back."""
     merges_existing: ClassVar[bool] = False
     """Whether `render` carries over what people wrote into the file already there."""
+    written_by: ClassVar[tuple[str, ...]] = (TRANSLATE, BUILD)
+    """The commands whose runs write this format."""
 
     def path(self, name: str, out_dir: Path | None, locales_dir: Path | None) -> Path | None:
         """Where the output of document `name` goes; None when its folder is not given."""
         if self.folder == LOCALES:
             return Path(locales_dir) / TARGET_LANGUAGE / "LC_MESSAGES" / f"{name}{self.suffix}" if locales_dir else None
+        if self.folder == TEMPLATES:
+            return Path(locales_dir) / f"{name}{self.suffix}" if locales_dir else None
         return Path(out_dir) / f"{name}{self.suffix}" if out_dir is not None else None
 
     def render(self, translated: TranslatedDocument, existing: Path | None) -> str:

@@ -15,12 +15,13 @@ from dolmetsch.pipeline import TranslatedDocument, TranslatedSegment
 COLUMNS = ("block", "sentence", "kind", "line", "de", "en", "glossary", "flags")
 READ_BACK_COLUMNS = ("de", "en")
 """The columns a bitext needs to be checked (a reviewer may have dropped the others)."""
-MACHINE, TRUNCATED, GLOSSARY_MISSING, GLOSSARY_REPLACED = "machine", "truncated", "glossary-missing", "glossary-replaced"
+TRUNCATED, GLOSSARY_MISSING, GLOSSARY_REPLACED = "truncated", "glossary-missing", "glossary-replaced"
 
 
 def flags(segment: TranslatedSegment) -> list[str]:
-    """What a reviewer should know about a row: machine output, cut by the length guard, glossary trouble."""
-    found = [MACHINE]
+    """What a reviewer should know about a row: where the English comes from (machine, reviewed,
+    draft), cut by the length guard, glossary trouble."""
+    found = [segment.origin]
     if segment.truncated:
         found.append(TRUNCATED)
     if segment.missing_terms:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dolmetsch.formats.base import OutputFormat
+from dolmetsch.formats.base import TRANSLATE, OutputFormat
 from dolmetsch.glossary.enforce import MISSING, STRATEGIES
 from dolmetsch.pipeline import TranslatedDocument
 
@@ -88,6 +88,7 @@ class GlossaryReport(OutputFormat):
     name = "glossary-report"
     suffix = ".glossary.json"
     needs_glossary = True
+    written_by = (TRANSLATE,)
 
     def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
         return render_json(translated)

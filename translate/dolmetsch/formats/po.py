@@ -20,7 +20,7 @@ import polib
 from dolmetsch import __version__
 from dolmetsch.document.model import Document
 from dolmetsch.errors import InputError
-from dolmetsch.formats.base import LOCALES, OutputFormat, ReviewedSegment
+from dolmetsch.formats.base import LOCALES, TRANSLATE, OutputFormat, ReviewedSegment
 from dolmetsch.formats.po_merge import (
     FUZZY,
     MACHINE_MARK,
@@ -114,20 +114,26 @@ def build_catalog(translated: TranslatedDocument) -> polib.POFile:
         "X-Model": translated.model,
         "X-Glossary": translated.glossary or "none",
     }
-    seen: Counter[str] = Counter()
-    for s in translated.segments:
-        seen[s.segment.text] += 1
+    for s, context in with_contexts(translated.segments):
         catalog.append(
             polib.POEntry(
                 msgid=s.segment.text,
                 msgstr=s.english,
-                msgctxt=occurrence_context(seen[s.segment.text]),
+                msgctxt=context,
                 occurrences=[(reference_name(translated.document.source), str(s.segment.line))],
                 comment=_comment(s),
                 flags=[FUZZY],
             )
         )
     return catalog
+
+
+def with_contexts(segments):
+    """Each translated segment with its msgctxt: None, or "occurrence N" for the Nth repeat of a sentence."""
+    seen: Counter[str] = Counter()
+    for s in segments:
+        seen[s.segment.text] += 1
+        yield s, occurrence_context(seen[s.segment.text])
 
 
 _PO_STRING = r'"(?:[^"\\]|\\[\\"abfnrtv?\']|\\[0-7]{1,3}|\\x[0-9A-Fa-f]+)*"'
@@ -218,7 +224,11 @@ def same_content(a: polib.POFile, b: polib.POFile) -> bool:
 
 def gettext_layout(text: str) -> str:
     """The catalogue as GNU gettext writes it (`msgcat` wraps and escapes its own way), when msgcat is
-    installed; so after a run `msgcat FILE.po` gives back the same bytes. polib's text otherwise."""
+    installed, so after a run `msgcat FILE.po` gives back the same bytes; polib's text otherwise.
+
+    msgcat drops flags it does not know (Weblate's `max-length:80`, `read-only`): when its text
+    would lose anything, polib's is kept.
+    """
     msgcat = shutil.which("msgcat")
     if msgcat is None:
         return text
@@ -226,7 +236,10 @@ def gettext_layout(text: str) -> str:
         done = subprocess.run([msgcat, "-"], input=text.encode("utf-8"), capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return text
-    return done.stdout.decode("utf-8") if done.returncode == 0 and done.stdout else text
+    if done.returncode != 0 or not done.stdout:
+        return text
+    laid_out = done.stdout.decode("utf-8")
+    return laid_out if same_content(polib.pofile(laid_out), polib.pofile(text)) else text
 
 
 def po_text(catalog: polib.POFile) -> str:
@@ -260,12 +273,42 @@ def known_translations(catalog: polib.POFile, document: Document, model: str, gl
     return known
 
 
+def reviewed_translations(path: Path | None, document: Document) -> tuple[dict, str]:
+    """Every segment's translation from the catalogue at `path` (confirmed: REVIEWED, fuzzy: DRAFT),
+    and the model it names; InputError when the catalogue is missing, another document's, or lacks a sentence."""
+    if path is None or not path.is_file():
+        raise InputError(path or "--locales", "no PO catalogue for this document: run `dolmetsch translate` first")
+    catalog = read_catalog(path, for_merging=False)
+    refuse_other_documents(catalog, path, document)
+    live = {entry_key(e): e for e in catalog if not e.obsolete}
+    known: dict = {}
+    missing = []
+    seen: Counter[str] = Counter()
+    for segment in document.segments():
+        seen[segment.text] += 1
+        entry = live.get((occurrence_context(seen[segment.text]), segment.text))
+        if entry is None or not entry.msgstr:
+            if any(char.isalpha() for char in segment.text):
+                missing.append(segment)
+            continue
+        known[segment.key] = KnownTranslation(entry.msgstr, REVIEWED if confirmed(entry) else DRAFT)
+    if missing:
+        first = missing[0]
+        raise InputError(
+            path,
+            f"{len(missing)} sentence(s) of {document.source} have no translation here, the first from line {first.line}: "
+            f"{first.text[:60]!r}; run `dolmetsch translate` first",
+        )
+    return known, catalog.metadata.get("X-Model", "")
+
+
 class GettextCatalog(OutputFormat):
     name = "po"
     suffix = ".po"
     folder = LOCALES
     readable = True
     merges_existing = True
+    written_by = (TRANSLATE,)
 
     def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
         catalog = build_catalog(translated)

@@ -24,8 +24,9 @@ import re
 import polib
 from rapidfuzz import fuzz, process
 
-RUN_FIELDS = ("X-Generator", "X-Model", "X-Glossary", "Content-Type", "Content-Transfer-Encoding")
-"""Header fields a run owns: what wrote the file, with what, and its encoding (always UTF-8)."""
+RUN_FIELDS = ("X-Model", "X-Glossary", "Content-Type", "Content-Transfer-Encoding")
+"""Header fields a run owns: the model and glossary of its drafts, and the encoding (always UTF-8).
+X-Generator is not one: after a reviewer's save it names their editor (Poedit), and stays."""
 MACHINE_MARK = "machine output: "
 """+ fingerprint, in a `#.` comment, so a re-run can tell a reviewer's edit from its own text."""
 MACHINE_DRAFT = "machine draft: "

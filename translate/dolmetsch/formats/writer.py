@@ -24,7 +24,7 @@ from dolmetsch.atomic import check_writable_target, real_target, write_all_atomi
 from dolmetsch.document.model import Document
 from dolmetsch.errors import ConcurrentEditError, InputError
 from dolmetsch import formats as registry
-from dolmetsch.formats.base import OutputFormat
+from dolmetsch.formats.base import TRANSLATE, OutputFormat
 from dolmetsch.pipeline import TranslatedDocument
 
 
@@ -42,12 +42,13 @@ class OutputPlan:
         locales_dir: Path | None,
         *,
         with_glossary: bool,
+        command: str = TRANSLATE,
         formats: Iterable[OutputFormat] | None = None,
     ) -> "OutputPlan":
-        """The targets of `formats` (default: every registered format) for document `name`."""
+        """The targets of `formats` (default: every registered format) that `command` writes for document `name`."""
         targets = []
         for output_format in formats if formats is not None else registry.FORMATS:
-            if output_format.needs_glossary and not with_glossary:
+            if output_format.needs_glossary and not with_glossary or command not in output_format.written_by:
                 continue
             path = output_format.path(name, out_dir, locales_dir)
             if path is not None:
