@@ -334,6 +334,8 @@ def test_tbx_with_an_external_entity_is_refused_in_one_line(tmp_path):
         ([], "give a command: translate, build, check, models, glossary (see 'dolmetsch --help')"),
         (["translate"], "missing argument 'SOURCE' (see 'dolmetsch translate --help')"),
         (["glossary"], "missing command (see 'dolmetsch glossary --help')"),
+        (["models"], "missing command (see 'dolmetsch models --help')"),
+        (["models", "install", "en", "de"], "en→de: dolmetsch uses de→en packages only"),
     ],
 )
 def test_every_usage_error_is_one_line_with_exit_2(tmp_path, args, message):

@@ -9,18 +9,20 @@ import typer
 
 from dolmetsch.cli.common import reported_errors
 from dolmetsch.errors import InputError
+from dolmetsch.packages.package import DEFAULT_PAIR, default_packages_dir, installed_packages
+from dolmetsch.packages.progress import RichProgress
 
-app = typer.Typer(help="List, install and remove Argos de→en packages.", no_args_is_help=True)
+app = typer.Typer(help="List, install and remove Argos de→en packages.")
 
 
 @app.command("list")
 def list_command() -> None:
     """Show installed packages: language pair, version, size and location."""
+    # rich and zipfile (via archive) load only for this command, to keep `dolmetsch --help` fast
     from rich.console import Console
     from rich.table import Table
 
     from dolmetsch.packages.archive import human_size
-    from dolmetsch.packages.package import default_packages_dir, installed_packages
 
     packages_dir = default_packages_dir()
     packages = installed_packages(packages_dir)
@@ -53,9 +55,9 @@ def install_command(
         bool, typer.Option("--reinstall", help="Download and install even if this version is present.")
     ] = False,
 ) -> None:
-    """Install a package from the Argos package index (FROM TO) or from a file (FILE.argosmodel)."""
+    """Install a package from the Argos package index (FROM TO) or from a de→en package file (FILE.argosmodel)."""
+    # urllib, ssl and zipfile (via install) load only for this command, to keep `dolmetsch --help` fast
     from dolmetsch.packages.install import install_from_file, install_from_index
-    from dolmetsch.packages.progress import RichProgress
 
     with reported_errors():
         if to_code is None:
@@ -64,8 +66,10 @@ def install_command(
                 raise InputError(
                     source, "give two language codes (`dolmetsch models install de en`) or an .argosmodel file"
                 )
-            result = install_from_file(path)
+            result = install_from_file(path, expected_pair=DEFAULT_PAIR)
         else:
+            if (source, to_code) != DEFAULT_PAIR:  # dolmetsch translates German to English only
+                raise InputError(f"{source}→{to_code}", f"dolmetsch uses {DEFAULT_PAIR[0]}→{DEFAULT_PAIR[1]} packages only")
             result = install_from_index(source, to_code, progress=RichProgress(), reinstall=reinstall)
     package = result.package
     if result.already_installed:
@@ -82,6 +86,7 @@ def remove_command(
     to_code: Annotated[str, typer.Argument(metavar="TO", help="Target language code.")],
 ) -> None:
     """Remove the installed package(s) for a language pair."""
+    # urllib, ssl and zipfile (via install) load only for this command, to keep `dolmetsch --help` fast
     from dolmetsch.packages.install import remove_packages
 
     with reported_errors():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from dolmetsch.errors import InputError
-from dolmetsch.packages.package import TOKENIZER_FILES
+from dolmetsch.packages.package import TOKENIZER_FILES, LanguagePair
 
 MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_MEMBERS = 10_000
@@ -28,7 +28,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
-class CheckedArchive:
+class CheckedArchive(LanguagePair):
     """An archive that passed every check: its single folder, its metadata and its members."""
 
     path: Path
@@ -47,6 +47,7 @@ class CheckedArchive:
 
 
 def human_size(nbytes: int) -> str:
+    # rich is imported only when a size is shown, to keep start-up fast
     from rich.filesize import decimal
 
     return decimal(nbytes)
@@ -166,19 +167,16 @@ def _check_open_zip(archive: Path, zf: zipfile.ZipFile, expected_pair: tuple[str
     metadata_info = files.get((folder, "metadata.json"))
     if metadata_info is None:
         raise InputError(archive, f"not an Argos package: {folder}/metadata.json is missing")
-    metadata = _read_metadata(archive, zf, metadata_info)
-    pair = (metadata["from_code"], metadata["to_code"])
-    if expected_pair is not None and pair != tuple(expected_pair):
-        raise InputError(
-            archive, f"package translates {pair[0]}→{pair[1]}, expected {expected_pair[0]}→{expected_pair[1]}"
-        )
+    checked = CheckedArchive(archive, folder, _read_metadata(archive, zf, metadata_info), tuple(members), total)
+    if expected_pair is not None:
+        checked.require_pair(archive, *expected_pair)
     if (folder, "model", "model.bin") not in files:
         raise InputError(archive, f"package has no CTranslate2 model ({folder}/model/model.bin is missing)")
     if not any((folder, name) in files for name in TOKENIZER_FILES):
         raise InputError(
             archive, f"package has no tokenizer ({folder}/sentencepiece.model or bpe.model is missing)"
         )
-    return CheckedArchive(archive, folder, metadata, tuple(members), total)
+    return checked
 
 
 def unpack_archive(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from dolmetsch.errors import InputError
 from dolmetsch.packages.download import SUPPORTED_SCHEMES, NetworkError, fetch_bytes
+from dolmetsch.packages.package import LanguagePair, parse_version
 
 DEFAULT_PACKAGE_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
 MAX_INDEX_BYTES = 16 * 1024**2
@@ -24,10 +25,6 @@ OFFLINE_HINT = (
     "`dolmetsch models install FILE.argosmodel` (or use `dolmetsch translate --model FILE.argosmodel`)"
 )
 SHA256_PATTERN = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
-
-
-class IndexUnreachable(InputError):
-    """The package index could not be fetched (offline, blocked, or not an index)."""
 
 
 def package_index_url() -> str:
@@ -42,18 +39,8 @@ def package_index_url() -> str:
     return (base if base.endswith("/") else base + "/") + "index.json"
 
 
-def parse_version(version: str):
-    """A comparable package version; unparsable versions sort as 0."""
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(version or "0")
-    except InvalidVersion:
-        return Version("0")
-
-
 @dataclass(frozen=True)
-class IndexEntry:
+class IndexEntry(LanguagePair):
     """One package offered by the index."""
 
     name: str
@@ -62,10 +49,6 @@ class IndexEntry:
     package_version: str
     links: tuple[str, ...]
     sha256: str | None
-
-    @property
-    def pair(self) -> str:
-        return f"{self.from_code}→{self.to_code}"
 
     @property
     def version_key(self):
@@ -86,10 +69,10 @@ def parse_index(url: str, data: bytes) -> list[IndexEntry]:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise IndexUnreachable(url, f"the package index is not valid JSON ({exc}); {OFFLINE_HINT}") from None
+        raise InputError(url, f"the package index is not valid JSON ({exc}); {OFFLINE_HINT}") from None
     if not isinstance(document, list):
-        raise IndexUnreachable(url, f"the package index is not a JSON list of packages; {OFFLINE_HINT}")
-    try:
+        raise InputError(url, f"the package index is not a JSON list of packages; {OFFLINE_HINT}")
+    try:  # imported only now: importing argostranslate is slow and creates folders in $HOME
         from argostranslate.package import AvailablePackage, argospm_package_name
     except OSError as exc:
         raise InputError("argostranslate", f"cannot initialise argostranslate ({exc})") from None
@@ -125,11 +108,11 @@ def fetch_index(url: str | None = None) -> list[IndexEntry]:
         data = fetch_bytes(url, MAX_INDEX_BYTES, INDEX_DEADLINE_S)
     except NetworkError as exc:
         problem = f"cannot reach the Argos package index ({exc.reason}); {OFFLINE_HINT}"
-        raise IndexUnreachable(url, problem) from None
+        raise InputError(url, problem) from None
     return parse_index(url, data)
 
 
 def best_entry(entries: list[IndexEntry], from_code: str, to_code: str) -> IndexEntry | None:
     """The newest entry for a language pair."""
-    matches = [entry for entry in entries if (entry.from_code, entry.to_code) == (from_code, to_code)]
+    matches = [entry for entry in entries if entry.translates(from_code, to_code)]
     return max(matches, key=lambda entry: entry.version_key, default=None)

@@ -13,20 +13,14 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path
 from typing import Iterator
 
 from dolmetsch.errors import InputError
-from dolmetsch.packages.archive import MAX_UNPACKED_BYTES, unpack_archive
+from dolmetsch.packages.archive import MAX_UNPACKED_BYTES, CheckedArchive, check_archive, unpack_archive
 from dolmetsch.packages.download import NetworkError, download_to
-from dolmetsch.packages.index import (
-    OFFLINE_HINT,
-    IndexEntry,
-    best_entry,
-    fetch_index,
-    package_index_url,
-    parse_version,
-)
+from dolmetsch.packages.index import OFFLINE_HINT, IndexEntry, best_entry, fetch_index, package_index_url
 from dolmetsch.packages.package import ArgosPackage, default_packages_dir, find_installed, installed_packages
 from dolmetsch.packages.progress import Progress, SilentProgress
 
@@ -54,23 +48,44 @@ def _remove_stale_scratch(parent: Path) -> None:
             continue
 
 
+def _remove_if_empty(folders: list[Path]) -> None:
+    """Remove folders, deepest first, stopping at the first one that is not empty (or not ours to remove)."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
 @contextmanager
 def scratch_folder(parent: Path) -> Iterator[Path]:
-    """A hidden folder inside `parent` (same file system, so renames are atomic), always removed."""
+    """A hidden folder inside `parent` (same file system, so renames are atomic), always removed.
+
+    `parent` and its missing ancestors are created, and removed again (if still empty) when the
+    work fails, so a failed install does not leave an empty packages folder behind.
+    """
+    created = list(takewhile(lambda folder: not folder.exists(), (parent, *parent.parents)))
     try:
         parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_scratch(parent)
         scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
     except OSError as exc:
+        _remove_if_empty(created)
         raise InputError(parent, f"cannot write here ({exc.strerror or exc})") from None
     try:
         yield scratch
-    finally:
+    except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
+        _remove_if_empty(created)
+        raise
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _move_into_place(unpacked: Path, target: Path, scratch: Path) -> None:
-    """Rename `unpacked` to `target`; an existing `target` is moved into scratch (and so deleted)."""
+    """Rename `unpacked` to `target`; an existing `target` is moved into scratch (and so deleted).
+
+    If the rename fails, the previous `target` is put back.
+    """
     previous = None
     if target.exists() or target.is_symlink():
         previous = scratch / "previous"
@@ -83,19 +98,30 @@ def _move_into_place(unpacked: Path, target: Path, scratch: Path) -> None:
         raise
 
 
-def _install_unpacked(archive: Path, packages_dir: Path, scratch: Path, expected_pair) -> InstallResult:
+def unpack_into_place(checked: CheckedArchive, target: Path, scratch: Path) -> ArgosPackage:
+    """Unpack a checked archive in `scratch`, read it back as a package, then rename it to `target`.
+
+    Raises OSError when the rename fails (the previous `target`, if any, is then back in place).
+    """
     unpacked = scratch / "unpacked"
-    checked = unpack_archive(archive, unpacked, expected_pair)
+    again = unpack_archive(checked.path, unpacked, checked.codes)
+    if (again.folder, again.metadata) != (checked.folder, checked.metadata):
+        raise InputError(checked.path, "the archive changed while it was being unpacked")
     ArgosPackage.from_dir(unpacked)
+    _move_into_place(unpacked, target, scratch)
+    return ArgosPackage.from_dir(target)
+
+
+def _install_checked(checked: CheckedArchive, packages_dir: Path, scratch: Path) -> InstallResult:
+    """Put the package in place, then move every other package for its pair out of the way."""
     target = packages_dir / checked.folder
     try:
-        _move_into_place(unpacked, target, scratch)
+        package = unpack_into_place(checked, target, scratch)
     except OSError as exc:
         raise InputError(target, f"cannot install package here ({exc.strerror or exc})") from None
-    package = ArgosPackage.from_dir(target)
     replaced = []
     for index, other in enumerate(installed_packages(packages_dir)):
-        if (other.from_code, other.to_code) == (package.from_code, package.to_code) and other.path != target:
+        if other.translates(*package.codes) and other.path != target:
             try:
                 os.rename(other.path, scratch / f"replaced-{index}")
             except OSError:
@@ -107,13 +133,14 @@ def _install_unpacked(archive: Path, packages_dir: Path, scratch: Path, expected
 def install_from_file(
     archive: Path, packages_dir: Path | None = None, expected_pair: tuple[str, str] | None = None
 ) -> InstallResult:
-    """Check and install an .argosmodel file; it replaces any installed package for the same pair."""
+    """Check and install an .argosmodel file; it replaces any installed package for the same pair.
+
+    The archive is checked (pair included) before anything, even the packages folder, is created.
+    """
     packages_dir = packages_dir or default_packages_dir()
-    archive = Path(archive)
-    if not archive.is_file():
-        raise InputError(archive, "no such file" if not archive.exists() else "not a file")
+    checked = check_archive(Path(archive), expected_pair)
     with scratch_folder(packages_dir) as scratch:
-        return _install_unpacked(archive, packages_dir, scratch, expected_pair)
+        return _install_checked(checked, packages_dir, scratch)
 
 
 def _download_entry(entry: IndexEntry, target: Path, progress: Progress) -> str:
@@ -156,14 +183,14 @@ def install_from_index(
         raise InputError(index_url, f"the package index offers no {from_code}→{to_code} package")
     installed = find_installed(from_code, to_code, packages_dir)
     if installed is not None and not reinstall and installed.package_version and (
-        entry.version_key <= parse_version(installed.package_version)
+        entry.version_key <= installed.version_key
     ):
         return InstallResult(installed, already_installed=True)
     with scratch_folder(packages_dir) as scratch:
         download = scratch / "download.argosmodel"
         link = _download_entry(entry, download, progress)
         try:
-            return _install_unpacked(download, packages_dir, scratch, (from_code, to_code))
+            return _install_checked(check_archive(download, (from_code, to_code)), packages_dir, scratch)
         except InputError as exc:
             if exc.where == str(download):  # name the URL, not a scratch file that is about to vanish
                 raise InputError(link, exc.problem) from None
@@ -173,7 +200,7 @@ def install_from_index(
 def remove_packages(from_code: str, to_code: str, packages_dir: Path | None = None) -> list[ArgosPackage]:
     """Remove every installed package for a pair; each is renamed away first, then deleted."""
     packages_dir = packages_dir or default_packages_dir()
-    matches = [p for p in installed_packages(packages_dir) if (p.from_code, p.to_code) == (from_code, to_code)]
+    matches = [p for p in installed_packages(packages_dir) if p.translates(from_code, to_code)]
     if not matches:
         raise InputError(packages_dir, f"no {from_code}→{to_code} package is installed here")
     with scratch_folder(packages_dir) as scratch:

@@ -14,6 +14,7 @@ from pathlib import Path
 from dolmetsch.errors import InputError
 
 TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
+DEFAULT_PAIR = ("de", "en")  # what dolmetsch translates
 
 
 def default_packages_dir() -> Path:
@@ -29,8 +30,42 @@ def default_packages_dir() -> Path:
     return Path(data_home) / "argos-translate" / "packages"
 
 
+def parse_version(version: str):
+    """A comparable package version; unparsable versions sort as 0."""
+    # packaging is imported only when versions are compared, to keep start-up fast
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version or "0")
+    except InvalidVersion:
+        return Version("0")
+
+
+class LanguagePair:
+    """The pair a package, index entry or archive translates; mixed into classes with from_code/to_code."""
+
+    from_code: str
+    to_code: str
+
+    @property
+    def codes(self) -> tuple[str, str]:
+        return (self.from_code, self.to_code)
+
+    @property
+    def pair(self) -> str:
+        return f"{self.from_code}→{self.to_code}"
+
+    def translates(self, from_code: str, to_code: str) -> bool:
+        return self.codes == (from_code, to_code)
+
+    def require_pair(self, where: str | Path, from_code: str, to_code: str) -> None:
+        """Refuse a package for another pair, naming both pairs."""
+        if not self.translates(from_code, to_code):
+            raise InputError(where, f"package translates {self.pair}, expected {from_code}→{to_code}")
+
+
 @dataclass(frozen=True)
-class ArgosPackage:
+class ArgosPackage(LanguagePair):
     """A package directory holding metadata.json, model/ (CTranslate2) and a tokenizer."""
 
     path: Path
@@ -57,8 +92,8 @@ class ArgosPackage:
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
 
     @property
-    def pair(self) -> str:
-        return f"{self.from_code}→{self.to_code}"
+    def version_key(self):
+        return parse_version(self.package_version)
 
     @classmethod
     def from_dir(cls, path: Path) -> "ArgosPackage":
@@ -103,16 +138,6 @@ def installed_packages(packages_dir: Path | None = None) -> list[ArgosPackage]:
 
 
 def find_installed(from_code: str, to_code: str, packages_dir: Path | None = None) -> ArgosPackage | None:
-    """The installed package for a language pair, newest version first."""
-    matches = [p for p in installed_packages(packages_dir) if (p.from_code, p.to_code) == (from_code, to_code)]
-    if not matches:
-        return None
-    from packaging.version import InvalidVersion, Version
-
-    def version_key(p: ArgosPackage):
-        try:
-            return Version(p.package_version or "0")
-        except InvalidVersion:
-            return Version("0")
-
-    return max(matches, key=version_key)
+    """The newest installed package for a language pair, or None."""
+    matches = [p for p in installed_packages(packages_dir) if p.translates(from_code, to_code)]
+    return max(matches, key=lambda p: p.version_key, default=None)

@@ -33,6 +33,7 @@ class RichProgress:
     """Notes and progress bars on stderr, so stdout stays clean for data."""
 
     def __init__(self, console=None):
+        # rich is imported only when progress is shown, to keep start-up fast
         from rich.console import Console
 
         self.console = console or Console(stderr=True)
@@ -42,6 +43,7 @@ class RichProgress:
 
     @contextmanager
     def transfer(self, description: str, total_bytes: int | None) -> Iterator[Callable[[int], None]]:
+        # rich's progress bars are imported only when a transfer is shown, to keep start-up fast
         from rich.progress import (
             BarColumn,
             DownloadColumn,

@@ -11,13 +11,12 @@ import os
 from pathlib import Path
 
 from dolmetsch.errors import InputError
-from dolmetsch.packages.archive import unpack_archive
-from dolmetsch.packages.install import install_from_index, scratch_folder
+from dolmetsch.packages.archive import check_archive
 from dolmetsch.packages.index import package_index_url
-from dolmetsch.packages.package import ArgosPackage, default_packages_dir, find_installed
+from dolmetsch.packages.install import install_from_index, scratch_folder, unpack_into_place
+from dolmetsch.packages.package import DEFAULT_PAIR, ArgosPackage, default_packages_dir, find_installed
 from dolmetsch.packages.progress import Progress, RichProgress
 
-DEFAULT_PAIR = ("de", "en")
 CACHE_KEY_HEX_CHARS = 16
 HASH_CHUNK_BYTES = 1024**2
 
@@ -36,11 +35,13 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_package_file(path: Path) -> ArgosPackage:
-    """Check an .argosmodel file and unpack it into the cache (reused when already there)."""
+def open_package_file(path: Path, expected_pair: tuple[str, str] | None = None) -> ArgosPackage:
+    """Check an .argosmodel file and unpack it into the cache (reused when already there).
+
+    The archive is checked, pair included, before anything is written, so a refused one leaves no trace.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "no such file" if not path.exists() else "not a file")
+    checked = check_archive(path, expected_pair)
     cache_dir = package_cache_dir()
     cached = cache_dir / _sha256_of(path)[:CACHE_KEY_HEX_CHARS]
     if cached.is_dir():
@@ -49,23 +50,12 @@ def open_package_file(path: Path) -> ArgosPackage:
         except InputError:
             pass  # an incomplete or damaged cache entry is rebuilt below
     with scratch_folder(cache_dir) as scratch:
-        unpacked = scratch / "unpacked"
-        unpack_archive(path, unpacked)
-        ArgosPackage.from_dir(unpacked)
-        if cached.exists():
-            os.rename(cached, scratch / "damaged")
         try:
-            os.rename(unpacked, cached)
+            return unpack_into_place(checked, cached, scratch)
         except OSError:
             if not cached.is_dir():  # another process may have just put the same package there
                 raise InputError(cached, "cannot write the unpacked package to the cache") from None
     return ArgosPackage.from_dir(cached)
-
-
-def _check_pair(package: ArgosPackage, where: Path, pair: tuple[str, str]) -> ArgosPackage:
-    if (package.from_code, package.to_code) != pair:
-        raise InputError(where, f"package translates {package.pair}, but {pair[0]}→{pair[1]} is needed")
-    return package
 
 
 def resolve_model(
@@ -84,9 +74,9 @@ def resolve_model(
     """
     if model is not None:
         model = Path(model)
-        if model.is_dir():
-            return _check_pair(ArgosPackage.from_dir(model), model, pair)
-        return _check_pair(open_package_file(model), model, pair)
+        package = ArgosPackage.from_dir(model) if model.is_dir() else open_package_file(model, pair)
+        package.require_pair(model, *pair)
+        return package
     packages_dir = packages_dir or default_packages_dir()
     installed = find_installed(*pair, packages_dir)
     if installed is not None:
