@@ -332,7 +332,7 @@ def test_tbx_with_an_external_entity_is_refused_in_one_line(tmp_path):
         (["translate", "--bogus", "x.txt"], "no such option: --bogus"),
         (["frobnicate"], "no such command 'frobnicate' (see 'dolmetsch --help')"),
         ([], "give a command: translate, build, check, models, glossary (see 'dolmetsch --help')"),
-        (["translate"], "missing argument 'SOURCE' (see 'dolmetsch translate --help')"),
+        (["translate"], "missing argument 'SOURCE...' (see 'dolmetsch translate --help')"),
         (["glossary"], "missing command (see 'dolmetsch glossary --help')"),
         (["models"], "missing command (see 'dolmetsch models --help')"),
         (["models", "install", "en", "de"], "en→de: dolmetsch uses de→en packages only"),

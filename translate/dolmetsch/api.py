@@ -21,7 +21,7 @@ from dolmetsch.document.model import Document
 from dolmetsch.document.reading import read_document
 from dolmetsch.engine.engine import DecodingOptions, Engine
 from dolmetsch import formats as registry
-from dolmetsch.errors import UnreviewedError
+from dolmetsch.errors import InputError, UnreviewedError
 from dolmetsch.formats.base import BUILD
 from dolmetsch.formats.po import GettextCatalog, reviewed_translations
 from dolmetsch.formats.tmx import TranslationMemory
@@ -159,6 +159,31 @@ class FileResult:
     """Fuzzy entries a build used."""
 
 
+@dataclass(frozen=True)
+class FailedSource:
+    """A document of a batch that got no outputs, and why."""
+
+    source: str
+    error: InputError
+
+
+def expand_sources(sources: Sequence[str]) -> list[str]:
+    """Files as given, folders replaced by their `*.txt` files in sorted order; "-" only on its own."""
+    if "-" in sources and len(sources) > 1:
+        raise InputError("-", "standard input cannot be combined with other sources")
+    expanded: list[str] = []
+    for source in sources:
+        path = Path(source)
+        if source != "-" and path.is_dir():
+            found = sorted(str(p) for p in path.glob("*.txt") if p.is_file())
+            if not found:
+                raise InputError(source, "folder holds no *.txt articles")
+            expanded.extend(found)
+        else:
+            expanded.append(source)
+    return list(dict.fromkeys(expanded))
+
+
 def translate_files(
     sources: Sequence[str],
     *,
@@ -170,23 +195,40 @@ def translate_files(
     model: Path | None = None,
     offline: bool = False,
     retranslate: bool = False,
-    on_load: Callable[[Translator, list[Document]], Callable[[int], None] | None] | None = None,
+    keep_going: bool = False,
+    on_load: Callable[[Translator | None, list[Document]], Callable[[int], None] | None] | None = None,
     **decoding,
-) -> tuple[Translator, list[FileResult]]:
+) -> tuple[Translator, list[FileResult], list[FailedSource]]:
     """Read, check every target, load once, translate what is new, write: what `dolmetsch translate` does.
 
     Nothing is written, and no model is loaded, when a source, the glossary or an output target
-    is bad. `sources` are file paths, or "-" for standard input. Segments whose catalogue already
-    holds a reviewed translation or a current machine draft are not decoded (`retranslate`
-    decodes them all); when nothing needs decoding the model is not even loaded. `decoding` are
-    the options of `start_engine`. `on_load` is called before translating and may return a
-    progress callback (segments done).
+    is bad; with `keep_going` (a batch) a bad document is set aside in the failures instead and
+    the others go on, all their sentences decoded in one pass. `sources` are file paths, or "-"
+    for standard input. Segments whose catalogue already holds a reviewed translation or a current
+    machine draft are not decoded (`retranslate` decodes them all); when nothing needs decoding
+    the model is not even loaded. `decoding` are the options of `start_engine`. `on_load` is
+    called before translating and may return a progress callback (segments done).
     """
-    documents = [read_document(source, name=name) for source in sources]
     enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
-    plans = [plan_outputs(d, out_dir, locales_dir, with_glossary=enforced is not None) for d in documents]
-    for document, plan in zip(documents, plans):
-        plan.preflight(document)
+    documents, plans, failures = [], [], []
+    names: dict[str, str] = {}
+    for source in sources:
+        try:
+            document = read_document(source, name=name)
+            if document.name in names:
+                raise InputError(source, f"has the same output name as {names[document.name]}; translate it in another run or with --name")
+            plan = plan_outputs(document, out_dir, locales_dir, with_glossary=enforced is not None)
+            plan.preflight(document)
+        except InputError as error:
+            if not keep_going:
+                raise
+            failures.append(FailedSource(source, error))
+            continue
+        names[document.name] = source
+        documents.append(document)
+        plans.append(plan)
+    if not documents:
+        return Translator(None, enforced, paths), [], failures
     package = find_package(model, offline=offline)
     fingerprint = enforced.fingerprint() if enforced is not None else ""
     known = [{} if retranslate else plan.known_translations(d, package.name, fingerprint) for d, plan in zip(documents, plans)]
@@ -195,8 +237,15 @@ def translate_files(
     translator = Translator(engine, enforced, paths, package)
     on_progress = on_load(translator, documents) if on_load else None
     translated = translator.translate(documents, known=known, on_progress=on_progress)
-    results = [FileResult(t, tuple(plan.write(t))) for t, plan in zip(translated, plans)]
-    return translator, results
+    results = []
+    for done, plan in zip(translated, plans):
+        try:
+            results.append(FileResult(done, tuple(plan.write(done))))
+        except InputError as error:
+            if not keep_going or error.exit_code != InputError.exit_code:
+                raise
+            failures.append(FailedSource(done.document.source, error))
+    return translator, results, failures
 
 
 def build_files(

@@ -120,22 +120,27 @@ def translate_documents(
         on_progress(passed_through)
     if wordy and engine is None:
         raise ValueError("segments need decoding but no engine was given")
+    # a sentence that recurs (in one document or across a batch) is decoded once
+    first_of: dict[str, Segment] = {}
+    for s in wordy:
+        first_of.setdefault(s.text, s)
+    unique = list(first_of.values())
+    if on_progress and len(unique) < len(wordy):
+        on_progress(len(wordy) - len(unique))
     # with a glossary, keep the whole final beam: its alternatives are the first, free n-best list
     decoded = engine.translate(
-        [s.text for s in wordy],
+        [s.text for s in unique],
         num_hypotheses=engine.options.beam_size if enforcer is not None else 1,
         return_attention=enforcer is not None,
         on_progress=on_progress,
-    ) if wordy else []
+    ) if unique else []
     best = [h[0] for h in decoded]
     if enforcer is not None:
-        enforced = enforcer.enforce(engine, wordy, decoded)
+        enforced = enforcer.enforce(engine, unique, decoded)
     else:
         enforced = [(h.text, ()) for h in best]
-    translated = iter(
-        TranslatedSegment(segment, text, hypothesis.truncated, terms)
-        for segment, (text, terms), hypothesis in zip(wordy, enforced, best)
-    )
+    by_text = {s.text: (text, h.truncated, terms) for s, (text, terms), h in zip(unique, enforced, best)}
+    translated = iter(TranslatedSegment(s, *by_text[s.text]) for s in wordy)
     seconds = time.perf_counter() - started
     words = [sum(len(s.text.split()) for s in found) for found in segments]
     total_words = max(sum(words), 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -10,7 +11,8 @@ from typing import Optional
 
 import typer
 
-from dolmetsch.cli.common import reported_errors
+from dolmetsch.atomic import write_text_atomic
+from dolmetsch.cli.common import fail, reported_errors
 
 
 class Device(str, Enum):
@@ -23,7 +25,7 @@ PROGRESS_MIN_SEGMENTS = 40
 
 
 def translate_command(
-    source: str = typer.Argument(..., help="German text file, or - for standard input.", metavar="SOURCE"),
+    sources: list[str] = typer.Argument(..., help="German text files or folders of *.txt articles, or - for standard input.", metavar="SOURCE..."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for S.en.txt, S.de-en.tsv and S.de-en.md [default: out]."),
     locales: Optional[Path] = typer.Option(None, "--locales", help="gettext tree for en/LC_MESSAGES/S.po [default: locales]."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="An .argosmodel file or an unpacked package folder [default: the installed de→en package]."),
@@ -36,24 +38,30 @@ def translate_command(
     threads: int = typer.Option(0, "--threads", min=0, help="CPU threads (0 = CTranslate2's default)."),
     compute_type: str = typer.Option("default", "--compute-type", help="CTranslate2 compute type: default, int8, int8_float32, float32, float16, …"),
     retranslate: bool = typer.Option(False, "--retranslate", help="Decode every sentence, also those the PO already holds a reviewed translation or current draft for (reviewed translations are still kept)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write the per-document summary table as JSON here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
 ) -> None:
-    """Translate a German article into English, sentence by sentence, keeping its blocks.
+    """Translate German articles into English, sentence by sentence, keeping their blocks.
 
-    Writes OUT/S.en.txt, OUT/S.de-en.tsv, OUT/S.de-en.md and LOCALES/en/LC_MESSAGES/S.po.
+    Writes OUT/S.en.txt, OUT/S.de-en.tsv, OUT/S.de-en.md and LOCALES/en/LC_MESSAGES/S.po for each
+    SOURCE. Several sources (or folders) load the model once and decode all their sentences in one
+    pass; a bad document is reported and skipped, and the run exits 1 at the end.
     With SOURCE '-', the English goes to standard output, the text outputs only with -o and the PO only with --locales.
     """
     # the pipeline loads on use, so --help stays instant (see the module docstring of dolmetsch.cli)
-    from dolmetsch.api import translate_files
+    from dolmetsch.api import expand_sources, translate_files
     from dolmetsch.formats.text import render_text
 
-    from_stdin = source == "-"
+    from_stdin = sources == ["-"]
     if not from_stdin:
         out, locales = out or Path("out"), locales or Path("locales")
     progress = _ProgressBar(quiet)
     with reported_errors(), progress:
-        translator, results = translate_files(
-            [source],
+        expanded = expand_sources(sources)
+        if name is not None and len(expanded) > 1:
+            raise fail("--name: names the outputs of one source only")
+        translator, results, failures = translate_files(
+            expanded,
             out_dir=out,
             locales_dir=locales,
             name=name,
@@ -67,11 +75,46 @@ def translate_command(
             device=device.value,
             threads=threads,
             compute_type=compute_type,
+            keep_going=len(expanded) > 1,
         )
+    for failure in failures:
+        sys.stderr.write(f"dolmetsch: error: {failure.error}\n")
     if from_stdin:
         sys.stdout.write(render_text(results[0].translated))
+    if report is not None:
+        with reported_errors():
+            write_text_atomic(report, json.dumps(summary_rows(results, failures), ensure_ascii=False, indent=2) + "\n")
     if not quiet:
-        _report(translator, results)
+        _report(translator, results, failures)
+    if failures:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
+EXIT_SOME_FAILED = 1
+WIDTH_WHEN_PIPED = 200
+
+
+def summary_rows(results, failures) -> list[dict]:
+    """One row per document: what `--report` writes and the batch table shows."""
+    from dolmetsch.pipeline import REVIEWED
+
+    rows = []
+    for result in results:
+        translated, stats = result.translated, result.translated.stats
+        rows.append({
+            "document": translated.document.source,
+            "segments": stats.segments,
+            "decoded": stats.decoded,
+            "words": stats.words,
+            "seconds": round(stats.seconds, 3),
+            "words_per_second": round(stats.words_per_second, 1),
+            "glossary_missing": sum(len(s.missing_terms) for s in translated.segments),
+            "reviewed": sum(1 for s in translated.segments if s.origin == REVIEWED),
+            "fuzzy": sum(1 for s in translated.segments if s.origin != REVIEWED),
+            "error": None,
+        })
+    rows += [{"document": f.source, "error": f.error.problem} for f in failures]
+    return rows
 
 
 class _ProgressBar:
@@ -109,21 +152,42 @@ class _ProgressBar:
             self.bar.stop()
 
 
-def _report(translator, results) -> None:
-    """The glossary table, the files written and one summary line per document, on stderr."""
+def _report(translator, results, failures) -> None:
+    """The glossary table, the files written and a summary per document (a table for a batch), on stderr."""
     from rich.console import Console  # loads only when there is something to print
 
     from dolmetsch.formats.glossary_report import render_table  # already loaded by the run
 
     console = Console(stderr=True, highlight=False)
+    if not console.is_terminal:
+        console.width = WIDTH_WHEN_PIPED  # logs keep whole paths and table rows
     for result in results:
-        if translator.glossary is not None:
+        if translator.glossary is not None and len(results) == 1:
             console.print(render_table(result.translated))
-            names = ", ".join(str(p) for p in translator.glossary_paths)
-            console.print(f"glossary: {names} ({len(translator.glossary)} approved entries)")
         for path in result.written:
             console.print(f"wrote {path}")
-        console.print(f"{result.translated.document.name}: {result.translated.stats.summary()}")
+        if len(results) + len(failures) == 1:
+            console.print(f"{result.translated.document.name}: {result.translated.stats.summary()}")
+    if translator.glossary is not None:
+        names = ", ".join(str(p) for p in translator.glossary_paths)
+        console.print(f"glossary: {names} ({len(translator.glossary)} approved entries)")
+    if len(results) + len(failures) > 1:
+        console.print(_batch_table(summary_rows(results, failures)))
+
+
+def _batch_table(rows: list[dict]):
+    from rich.table import Table  # only a batch prints one
+
+    columns = ("document", "segments", "decoded", "words", "seconds", "words_per_second", "glossary_missing", "fuzzy", "reviewed")
+    table = Table(title="documents", title_justify="left", show_edge=False)
+    for column in columns:
+        table.add_column(column.replace("_", " "), justify="left" if column == "document" else "right")
+    for row in rows:
+        if row.get("error"):
+            table.add_row(row["document"], *["–"] * (len(columns) - 2), "failed", style="bold red")
+        else:
+            table.add_row(*(str(row[c]) for c in columns))
+    return table
 
 
 def register(app: typer.Typer) -> None:
