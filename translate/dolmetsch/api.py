@@ -32,7 +32,8 @@ from dolmetsch.glossary.model import Glossary
 from dolmetsch.packages.package import ArgosPackage
 from dolmetsch.packages.progress import Progress
 from dolmetsch.packages.resolve import resolve_model
-from dolmetsch.pipeline import DRAFT, TranslatedDocument, has_words, translate_documents
+from dolmetsch.memory import SentenceMemory, catalogues_under, load_memory
+from dolmetsch.pipeline import DRAFT, REVIEWED, KnownTranslation, TranslatedDocument, has_words, translate_documents
 
 DocumentSource = Document | str | Path
 
@@ -77,6 +78,7 @@ class Translator:
         documents: Iterable[DocumentSource],
         *,
         known: Sequence[Mapping] | None = None,
+        notes: Sequence[Mapping] | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> list[TranslatedDocument]:
         """Translate documents (Document objects or file paths) in one batched pass, in the order given.
@@ -87,7 +89,9 @@ class Translator:
         loaded = [d if isinstance(d, Document) else read_document(str(d)) for d in documents]
         enforcer = GlossaryEnforcer(self.glossary) if self.glossary is not None else None
         model = self.package.name if self.package is not None else None
-        return translate_documents(loaded, self.engine, enforcer=enforcer, known=known, model=model, on_progress=on_progress)
+        return translate_documents(
+            loaded, self.engine, enforcer=enforcer, known=known, notes=notes, model=model, on_progress=on_progress
+        )
 
 
 def run_glossary(
@@ -195,6 +199,8 @@ def translate_files(
     model: Path | None = None,
     offline: bool = False,
     retranslate: bool = False,
+    memory_files: Sequence[Path] = (),
+    trust_memory: bool = False,
     keep_going: bool = False,
     on_load: Callable[[Translator | None, list[Document]], Callable[[int], None] | None] | None = None,
     **decoding,
@@ -205,8 +211,10 @@ def translate_files(
     is bad; with `keep_going` (a batch) a bad document is set aside in the failures instead and
     the others go on, all their sentences decoded in one pass. `sources` are file paths, or "-"
     for standard input. Segments whose catalogue already holds a reviewed translation or a current
-    machine draft are not decoded (`retranslate` decodes them all); when nothing needs decoding
-    the model is not even loaded. `decoding` are the options of `start_engine`. `on_load` is
+    machine draft are not decoded (`retranslate` decodes them all); nor are sentences the memory
+    (the confirmed entries of every PO under `locales_dir`, plus `memory_files` in TMX) holds,
+    which are filled in as fuzzy drafts, or as reviewed with `trust_memory`; similar ones get a
+    suggestion. When nothing needs decoding the model is not even loaded. `decoding` are the options of `start_engine`. `on_load` is
     called before translating and may return a progress callback (segments done).
     """
     enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
@@ -232,11 +240,12 @@ def translate_files(
     package = find_package(model, offline=offline)
     fingerprint = enforced.fingerprint() if enforced is not None else ""
     known = [{} if retranslate else plan.known_translations(d, package.name, fingerprint) for d, plan in zip(documents, plans)]
+    notes = remember(documents, known, load_memory(catalogues_under(locales_dir), memory_files), trust=trust_memory)
     undecided = any(has_words(s.text) and s.key not in given for d, given in zip(documents, known) for s in d.segments())
     engine = start_engine(package, **decoding) if undecided else None
     translator = Translator(engine, enforced, paths, package)
     on_progress = on_load(translator, documents) if on_load else None
-    translated = translator.translate(documents, known=known, on_progress=on_progress)
+    translated = translator.translate(documents, known=known, notes=notes, on_progress=on_progress)
     results = []
     for done, plan in zip(translated, plans):
         try:
@@ -246,6 +255,27 @@ def translate_files(
                 raise
             failures.append(FailedSource(done.document.source, error))
     return translator, results, failures
+
+
+def remember(
+    documents: Sequence[Document], known: Sequence[dict], memory: SentenceMemory, *, trust: bool = False
+) -> list[dict]:
+    """Fill `known` from the memory's exact matches; return, per document, suggestion notes for
+    the sentences it only has similar ones for."""
+    notes: list[dict] = []
+    for document, given in zip(documents, known):
+        suggested: dict = {}
+        for segment in document.segments():
+            if segment.key in given or not has_words(segment.text) or not len(memory):
+                continue
+            hit = memory.exact(segment.text)
+            if hit is not None:
+                given[segment.key] = KnownTranslation(hit.english, REVIEWED if trust else DRAFT, f"memory: {hit.origin}")
+            elif (near := memory.nearest(segment.text)) is not None:
+                other, score = near
+                suggested[segment.key] = (f"memory suggestion ({score:.0f} %, {other.origin}): {other.german} → {other.english}",)
+        notes.append(suggested)
+    return notes
 
 
 def build_files(

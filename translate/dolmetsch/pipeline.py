@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dolmetsch.document.model import Document, Segment
 from dolmetsch.engine.engine import Engine
@@ -32,6 +32,8 @@ class KnownTranslation:
 
     english: str
     origin: str
+    note: str = ""
+    """Where it came from, for the reviewer (a memory entry, say)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class TranslatedSegment:
     truncated: bool = False
     terms: tuple[TermOutcome, ...] = ()
     origin: str = MACHINE
+    notes: tuple[str, ...] = ()
+    """Lines for the reviewer: where a known translation came from, memory suggestions."""
 
     @property
     def missing_terms(self) -> tuple[TermOutcome, ...]:
@@ -100,6 +104,7 @@ def translate_documents(
     *,
     enforcer: GlossaryEnforcer | None = None,
     known: Sequence[Mapping[tuple[int, int, int], KnownTranslation]] | None = None,
+    notes: Sequence[Mapping[tuple[int, int, int], tuple[str, ...]]] | None = None,
     model: str | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> list[TranslatedDocument]:
@@ -109,10 +114,11 @@ def translate_documents(
     each document still gets its own TranslatedDocument. Seconds are shared out by word count.
     `known[i]` maps segment keys of document i to translations to take as they are (the glossary
     is checked on them, not enforced); `engine` may be None when nothing else needs decoding, and
-    `model` then names the model in the outputs.
+    `model` then names the model in the outputs. `notes[i]` adds reviewer notes to segments.
     """
     started = time.perf_counter()
     known = known or [{} for _ in documents]
+    notes = notes or [{} for _ in documents]
     segments = [document.segments() for document in documents]
     wordy = [s for found, given in zip(segments, known) for s in found if has_words(s.text) and s.key not in given]
     passed_through = sum(len(found) for found in segments) - len(wordy)
@@ -146,16 +152,21 @@ def translate_documents(
     total_words = max(sum(words), 1)
     model = engine.package.name if engine is not None else (model or "")
     results = []
-    for document, found, given, count in zip(documents, segments, known, words):
+    for document, found, given, noted, count in zip(documents, segments, known, notes, words):
 
         def settle(s: Segment) -> TranslatedSegment:
             if s.key in given:
-                terms = enforcer.review(s.text, given[s.key].english) if enforcer is not None else ()
-                return TranslatedSegment(s, given[s.key].english, terms=terms, origin=given[s.key].origin)
+                take = given[s.key]
+                terms = enforcer.review(s.text, take.english) if enforcer is not None else ()
+                return TranslatedSegment(s, take.english, terms=terms, origin=take.origin, notes=tuple(filter(None, [take.note])))
             # decoded segments come back in the order they went in, so each document takes its own in turn
             return next(translated) if has_words(s.text) else TranslatedSegment(s, s.text)
 
-        done = tuple(settle(s) for s in found)
+        settled = []
+        for s in found:
+            segment = settle(s)
+            settled.append(replace(segment, notes=segment.notes + noted[s.key]) if s.key in noted else segment)
+        done = tuple(settled)
         decoded_here = sum(1 for s in found if has_words(s.text) and s.key not in given)
         stats = RunStats(len(found), count, seconds * count / total_words, decoded_here)
         results.append(TranslatedDocument(document, done, model, stats, enforcer.fingerprint if enforcer else ""))

@@ -38,6 +38,8 @@ def translate_command(
     threads: int = typer.Option(0, "--threads", min=0, help="CPU threads (0 = CTranslate2's default)."),
     compute_type: str = typer.Option("default", "--compute-type", help="CTranslate2 compute type: default, int8, int8_float32, float32, float16, …"),
     retranslate: bool = typer.Option(False, "--retranslate", help="Decode every sentence, also those the PO already holds a reviewed translation or current draft for (reviewed translations are still kept)."),
+    memory: Optional[list[Path]] = typer.Option(None, "--tm", help="A TMX translation memory to fill sentences from (repeatable); reviewed entries of every PO under --locales count too."),
+    trust_memory: bool = typer.Option(False, "--trust-memory", help="Take exact memory matches as reviewed (not fuzzy)."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write the per-document summary table as JSON here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
 ) -> None:
@@ -71,6 +73,8 @@ def translate_command(
             model=model,
             offline=offline,
             retranslate=retranslate,
+            memory_files=memory or (),
+            trust_memory=trust_memory,
             beam=beam,
             device=device.value,
             threads=threads,

@@ -53,6 +53,7 @@ def _comment(s: TranslatedSegment) -> str:
         lines.append("glossary terms replaced after decoding: check the wording")
     if s.truncated:
         lines.append("length guard: the machine output was cut")
+    lines += s.notes
     return "\n".join(lines)
 
 
@@ -122,7 +123,7 @@ def build_catalog(translated: TranslatedDocument) -> polib.POFile:
                 msgctxt=context,
                 occurrences=[(reference_name(translated.document.source), str(s.segment.line))],
                 comment=_comment(s),
-                flags=[FUZZY],
+                flags=[] if s.origin == REVIEWED else [FUZZY],
             )
         )
     return catalog
