@@ -202,6 +202,9 @@ def translate_files(
     memory_files: Sequence[Path] = (),
     trust_memory: bool = False,
     keep_going: bool = False,
+    workers: int = 1,
+    ray: bool = False,
+    ray_address: str | None = None,
     on_load: Callable[[Translator | None, list[Document]], Callable[[int], None] | None] | None = None,
     **decoding,
 ) -> tuple[Translator, list[FileResult], list[FailedSource]]:
@@ -214,7 +217,9 @@ def translate_files(
     machine draft are not decoded (`retranslate` decodes them all); nor are sentences the memory
     (the confirmed entries of every PO under `locales_dir`, plus `memory_files` in TMX) holds,
     which are filled in as fuzzy drafts, or as reviewed with `trust_memory`; similar ones get a
-    suggestion. When nothing needs decoding the model is not even loaded. `decoding` are the options of `start_engine`. `on_load` is
+    suggestion. When nothing needs decoding the model is not even loaded. `workers` > 1 decodes on
+    that many local engine processes, `ray` on Ray actors (`ray_address`: a cluster, else a local
+    instance); the outputs are the same, and the driver writes them all. `decoding` are the options of `start_engine`. `on_load` is
     called before translating and may return a progress callback (segments done).
     """
     enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
@@ -242,19 +247,38 @@ def translate_files(
     known = [{} if retranslate else plan.known_translations(d, package.name, fingerprint) for d, plan in zip(documents, plans)]
     notes = remember(documents, known, load_memory(catalogues_under(locales_dir), memory_files), trust=trust_memory)
     undecided = any(has_words(s.text) and s.key not in given for d, given in zip(documents, known) for s in d.segments())
-    engine = start_engine(package, **decoding) if undecided else None
-    translator = Translator(engine, enforced, paths, package)
-    on_progress = on_load(translator, documents) if on_load else None
-    translated = translator.translate(documents, known=known, notes=notes, on_progress=on_progress)
+    if undecided and (ray or workers > 1):
+        translator = Translator(None, enforced, paths, package)
+        translated, lost = _translate_elsewhere(
+            package, enforced, documents, known, notes, workers=workers, ray=ray, ray_address=ray_address, **decoding
+        )
+        failures += [FailedSource(document.source, InputError(document.source, why)) for document, why in lost]
+    else:
+        engine = start_engine(package, **decoding) if undecided else None
+        translator = Translator(engine, enforced, paths, package)
+        on_progress = on_load(translator, documents) if on_load else None
+        translated = translator.translate(documents, known=known, notes=notes, on_progress=on_progress)
+    plan_of = {document.source: plan for document, plan in zip(documents, plans)}
     results = []
-    for done, plan in zip(translated, plans):
+    for done in translated:
         try:
-            results.append(FileResult(done, tuple(plan.write(done))))
+            results.append(FileResult(done, tuple(plan_of[done.document.source].write(done))))
         except InputError as error:
             if not keep_going or error.exit_code != InputError.exit_code:
                 raise
             failures.append(FailedSource(done.document.source, error))
     return translator, results, failures
+
+
+def _translate_elsewhere(package, glossary, documents, known, notes, *, workers: int, ray: bool, ray_address, **decoding):
+    """Decode on worker processes or Ray actors; results in the documents' order, plus what was lost."""
+    from dolmetsch import scale  # multiprocessing and Ray load only for such runs
+
+    recipe = scale.EngineRecipe(package.path, glossary, **decoding)
+    jobs = scale.split_jobs(documents, known, notes, workers if not ray else max(workers, 1))
+    done, lost = scale.run_on_ray(recipe, jobs, ray_address) if ray else scale.run_local(recipe, jobs)
+    order = {document.source: i for i, document in enumerate(documents)}
+    return sorted(done, key=lambda t: order[t.document.source]), lost
 
 
 def remember(

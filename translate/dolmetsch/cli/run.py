@@ -40,6 +40,9 @@ def translate_command(
     retranslate: bool = typer.Option(False, "--retranslate", help="Decode every sentence, also those the PO already holds a reviewed translation or current draft for (reviewed translations are still kept)."),
     memory: Optional[list[Path]] = typer.Option(None, "--tm", help="A TMX translation memory to fill sentences from (repeatable); reviewed entries of every PO under --locales count too."),
     trust_memory: bool = typer.Option(False, "--trust-memory", help="Take exact memory matches as reviewed (not fuzzy)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Decode on this many local engine processes (for batches)."),
+    ray: bool = typer.Option(False, "--ray", help="Decode on Ray actors: a local Ray instance, or the cluster given by --ray-address."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="A Ray cluster, e.g. ray://HOST:10001 (implies --ray)."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write the per-document summary table as JSON here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
 ) -> None:
@@ -80,6 +83,9 @@ def translate_command(
             threads=threads,
             compute_type=compute_type,
             keep_going=len(expanded) > 1,
+            workers=workers,
+            ray=ray or ray_address is not None,
+            ray_address=ray_address,
         )
     for failure in failures:
         sys.stderr.write(f"dolmetsch: error: {failure.error}\n")
