@@ -1,10 +1,11 @@
-"""`dolmetsch glossary …`: lint glossaries and convert them to and from TBX."""
+"""`dolmetsch glossary …`: lint glossaries, convert them to and from TBX, propose entries from an article."""
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import typer
 
@@ -14,7 +15,7 @@ from dolmetsch.glossary.checks import check, errors, require_valid
 from dolmetsch.glossary.tbx import read_tbx, write_tbx
 from dolmetsch.glossary.tsv import write_tsv
 
-app = typer.Typer(help="Check glossaries and convert them to and from TBX.")
+app = typer.Typer(help="Check glossaries, convert them to and from TBX, and propose entries from an article.")
 
 EXIT_PROBLEMS = 1
 
@@ -71,3 +72,51 @@ def import_command(
     sys.stderr.write(f"{output}: {len(glossary)} entries\n")
 
 
+@app.command("extract")
+def extract_command(
+    source: str = typer.Argument(..., help="German article: a text file, or - for standard input."),
+    output: Path = typer.Option(..., "-o", "--output", help="Proposals TSV to write; an existing one is merged, its rows kept."),
+    glossary: Optional[List[Path]] = typer.Option(
+        None, "--glossary", help="Glossary whose entries are known and skipped (repeatable; default: ./glossary/ when it holds *.tsv)."
+    ),
+    no_glossary: bool = typer.Option(False, "--no-glossary", help="Treat no entry as known."),
+    model: Optional[Path] = typer.Option(
+        None, "--model", help="Argos package (.argosmodel or folder): add the model's rendering of each term in context."
+    ),
+    no_dictionary: bool = typer.Option(False, "--no-dictionary", help="Do not use the Ding dictionary (trans-de-en) even where installed."),
+) -> None:
+    """Propose glossary entries (status proposed) for the names, adjectives, acronyms and terms of an article."""
+
+    from dolmetsch.atomic import check_writable_target
+    from dolmetsch.document.reading import read_document
+    from dolmetsch.glossary.extract import DEFAULT_COMMENTS, Extractor, merge_proposals, read_existing
+    from dolmetsch.glossary.loading import applicable_glossaries
+    from dolmetsch.glossary.model import Glossary
+
+    with reported_errors():
+        document = read_document(source)
+        existing = read_existing(output)
+        check_writable_target(output)
+        paths = applicable_glossaries(glossary, disabled=no_glossary)
+        known = load_glossary(paths) if paths else Glossary()
+        engine = None
+        if model is not None:
+            from dolmetsch.api import load_engine
+
+            engine = load_engine(model, offline=True)
+        extraction = Extractor(known=known, engine=engine, dictionary=not no_dictionary).extract(document)
+        proposals = [proposal.entry() for proposal in extraction.proposals]
+        rows, comments = existing if existing is not None else ([], list(DEFAULT_COMMENTS))
+        merged, skipped = merge_proposals(rows, proposals)
+        write_tsv(output, merged, comments=comments)
+    for candidate, entry in extraction.known:
+        sys.stderr.write(f"known: {candidate.de} ({entry.location})\n")
+    for entry in skipped:
+        sys.stderr.write(f"already in {output}: {entry.de}\n")
+    added = len(proposals) - len(skipped)
+    kinds = Counter(entry.kind for entry in proposals if entry not in skipped)
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    sys.stderr.write(
+        f"{output}: {added} proposals added ({summary or 'none'}), {len(extraction.known)} known, "
+        f"{len(skipped)} already there, {extraction.seconds:.1f} s\n"
+    )
