@@ -58,7 +58,7 @@ def test_bitext_rows_are_checked_with_their_line(tmp_path):
         "2\t1\tparagraph\t3\tKim besuchte Moskau.\tKim visited Moskau.\t\tmachine\n",
         encoding="utf-8",
     )
-    result = check(tsv, "--glossary", GLOSSARY)
+    result = check(tsv, "--glossary", GLOSSARY, "--check", "glossary")
     assert result.exit_code == 1
     lines = result.stdout.strip().splitlines()
     assert lines and all(l.startswith(f"{tsv}:3: error glossary:") for l in lines)
@@ -76,7 +76,7 @@ def test_unreadable_input_exits_2(tmp_path):
 def test_without_any_glossary_the_glossary_check_cannot_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no ./glossary/ here
     po = catalog(tmp_path / "a.po", [("Kim flog nach Pjöngjang zurück.", "Kim flew back to Pjöngjang.")])
-    result = check(po)
+    result = check(po, "--check", "glossary")
     assert result.exit_code == 2 and "no glossary" in result.stderr
 
 
@@ -94,7 +94,7 @@ def test_unknown_check_name_is_one_line(tmp_path):
     result = check(po, "--glossary", GLOSSARY, "--check", "spelling")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        "dolmetsch: error: --check: unknown check 'spelling' (known: glossary)"
+        "dolmetsch: error: --check: unknown check 'spelling' (known: glossary, numbers, quotes, punctuation, untranslated, consistency)"
     ]
 
 
@@ -118,6 +118,6 @@ def test_a_registered_check_runs_without_touching_the_command(tmp_path, monkeypa
 
     monkeypatch.setattr(checks, "CHECKS", (*checks.CHECKS, Check("shouting", shouting)))
     po = catalog(tmp_path / "a.po", [("Kim reiste.", "KIM TRAVELLED.")])
-    result = check(po, "--glossary", GLOSSARY, "--check", "shouting")
+    result = check(po, "--glossary", GLOSSARY, "--check", "shouting", "--warnings-as-errors")
     assert result.exit_code == 1
     assert result.stdout.strip().endswith(": warning shouting: all capitals")

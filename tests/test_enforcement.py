@@ -83,7 +83,7 @@ def test_article_run_satisfies_every_term_and_check_agrees(tmp_path):
     english = (out / "putin-kim.en.txt").read_text(encoding="utf-8")
     assert "Wostotschny" not in english and "Pjöngjang" not in english
 
-    check = CliRunner().invoke(app, ["check", str(po), "--glossary", str(NEWS)])
+    check = CliRunner().invoke(app, ["check", str(po), "--glossary", str(NEWS), "--check", "glossary"])
     assert check.exit_code == 0, check.output
 
     # a reviewer edits one rendering back to a forbidden variant: check names that segment
@@ -91,7 +91,7 @@ def test_article_run_satisfies_every_term_and_check_agrees(tmp_path):
     edited.msgstr = edited.msgstr.replace("Pyongyang", "Pjöngjang")
     catalog.save()
     line = next(e.linenum for e in polib.pofile(str(po)) if e.msgid == edited.msgid)
-    check = CliRunner().invoke(app, ["check", str(po), "--glossary", str(NEWS)])
+    check = CliRunner().invoke(app, ["check", str(po), "--glossary", str(NEWS), "--check", "glossary"])
     assert check.exit_code == 1
     findings = check.stdout.strip().splitlines()
     assert findings and all(f.startswith(f"{po}:{line}: error glossary: ") for f in findings)

@@ -10,6 +10,7 @@ from dolmetsch.glossary.matcher import GlossaryMatcher
 
 ERROR = "error"
 WARNING = "warning"
+LEVELS = (ERROR, WARNING)
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,19 @@ class Finding:
     def __str__(self) -> str:
         return f"{self.where}: {self.level} {self.check}: {self.message}"
 
+    def as_json(self) -> dict:
+        """The finding for `--format json`: `where` split into file and line (null when it has none)."""
+        file, _, line = self.where.rpartition(":")
+        if not line.isdigit():
+            file, line = self.where, ""
+        return {
+            "file": file,
+            "line": int(line) if line else None,
+            "level": self.level,
+            "check": self.check,
+            "message": self.message,
+        }
+
 
 @dataclass(frozen=True)
 class CheckContext:
@@ -37,9 +51,11 @@ CheckFunction = Callable[[Sequence[ReviewedSegment], CheckContext], Iterable[Fin
 
 @dataclass(frozen=True)
 class Check:
-    """A named check; `needs_glossary` checks run only when a glossary is given."""
+    """A named check; `needs_glossary` checks run only when a glossary is given, and an
+    `across_files` check gets the segments of every file of a run at once (consistency)."""
 
     name: str
     run: CheckFunction
     needs_glossary: bool = False
     description: str = ""
+    across_files: bool = False

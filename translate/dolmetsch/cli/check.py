@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -11,18 +13,27 @@ import typer
 from dolmetsch.cli.common import fail, reported_errors
 
 EXIT_FINDINGS = 1
+FILES_NAMED_IN_SUMMARY = 3
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
 
 
 def check_command(
-    files: Optional[list[Path]] = typer.Argument(None, help="PO catalogues (reviewer-edited too) or .de-en.tsv bitext files.", metavar="FILE..."),
+    files: Optional[list[Path]] = typer.Argument(
+        None, help="PO catalogues (reviewer-edited too), .de-en.tsv bitext files, or folders holding *.po.", metavar="FILE|FOLDER..."
+    ),
     glossary: Optional[list[Path]] = typer.Option(None, "--glossary", "-g", help="Glossary file or folder (repeatable) [default: ./glossary/]."),
     only: Optional[list[str]] = typer.Option(None, "--check", "-c", help="Run only this check (repeatable); see --list."),
     list_checks: bool = typer.Option(False, "--list", help="List the checks and exit."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text: file:line: level check: message; json: one object per line."),
+    warnings_as_errors: bool = typer.Option(False, "--warnings-as-errors", help="Exit 1 for warnings too."),
 ) -> None:
-    """Print `file:line: level check: message` for each problem found; exit 1 if there is any."""
+    """Print one line per problem found and a summary on stderr; exit 1 if there is an error."""
     # stages load on use: the matcher brings in simplemma (see the module docstring of dolmetsch.cli)
-    from dolmetsch.checks import CHECKS, CheckContext, run_checks, select_checks
-    from dolmetsch.formats import read_segments
+    from dolmetsch.checks import CHECKS, CheckContext, check_files, expand_paths, has_errors, read_checked, select_checks, summarise
     from dolmetsch.glossary.loading import applicable_glossaries, load_glossary
     from dolmetsch.glossary.matcher import GlossaryMatcher
 
@@ -31,7 +42,7 @@ def check_command(
             typer.echo(f"{check.name}: {check.description}")
         return
     if not files:
-        raise fail("check: give at least one FILE (a .po catalogue or a .de-en.tsv bitext)")
+        raise fail("check: give at least one FILE (a .po catalogue or a .de-en.tsv bitext) or a folder of catalogues")
     try:
         checks = select_checks(only)
     except KeyError as exc:
@@ -40,17 +51,18 @@ def check_command(
         paths = applicable_glossaries(glossary)
         if not paths and all(c.needs_glossary for c in checks):
             raise fail("no glossary: give --glossary FILE_OR_FOLDER, or run where ./glossary/ holds *.tsv files")
+        inputs = expand_paths(files)
+        segments = [read_checked(path) for path in inputs]
         matcher = GlossaryMatcher(load_glossary(paths).approved()) if paths else None
-        context = CheckContext(glossary=matcher)
-        findings = [f for path in files for f in run_checks(read_segments(path), context, checks)]
+        findings = check_files(segments, CheckContext(glossary=matcher), checks)
     for finding in findings:
-        typer.echo(str(finding))
+        typer.echo(json.dumps(finding.as_json(), ensure_ascii=False) if output_format is OutputFormat.json else str(finding))
     skipped = [c.name for c in checks if c.needs_glossary and matcher is None]
     if skipped:
         sys.stderr.write(f"skipped without a glossary: {', '.join(skipped)}\n")
-    checked = ", ".join(str(p) for p in files)
-    sys.stderr.write(f"{len(findings)} problem(s) in {checked}\n")
-    raise typer.Exit(EXIT_FINDINGS if findings else 0)
+    checked = ", ".join(map(str, inputs)) if len(inputs) <= FILES_NAMED_IN_SUMMARY else f"{len(inputs)} files"
+    sys.stderr.write(f"{checked}: {summarise(findings, [s for file in segments for s in file])}\n")
+    raise typer.Exit(EXIT_FINDINGS if has_errors(findings, warnings_as_errors=warnings_as_errors) else 0)
 
 
 def register(app: typer.Typer) -> None:

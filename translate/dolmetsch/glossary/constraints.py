@@ -2,8 +2,9 @@
 
 `rendering_present` is deliberately tolerant of what English grammar does to a rendering
 (possessive `'s`, a capitalised first letter at sentence start or as a title before a name,
-plural of a term's last word), and strict about everything else: words, order and spelling.
-`forbidden_found` reports listed variants that occur outside the allowed rendering.
+the plural of a term: of its head noun, so `heads of state` and `Kremlin spokesmen` count), and
+strict about everything else: words, order and spelling. Plurals come from lemminflect, imported
+on first use. `forbidden_found` reports listed variants that occur outside the allowed rendering.
 """
 
 from __future__ import annotations
@@ -37,8 +38,12 @@ class Violation:
         return f"{self.entry.de!r}: forbidden variant {self.text!r} (use {self.entry.required!r})"
 
 
-def _phrase_pattern(phrase: str, *, plural: bool) -> str:
-    """Regex body for `phrase`: any white space between words, either apostrophe, optional plural."""
+PREPOSITIONS = frozenset("of for in on at to from with by against between under over without".split())
+"""A multi-word rendering's head noun is the word before its first preposition (`head of state`)."""
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """Regex body for `phrase`: any white space between words, either apostrophe."""
     parts = []
     for char in phrase:
         if char.isspace():
@@ -48,18 +53,47 @@ def _phrase_pattern(phrase: str, *, plural: bool) -> str:
             parts.append(f"[{APOSTROPHES}]")
         else:
             parts.append(re.escape(char))
-    body = "".join(parts)
-    if plural and phrase[-1:].isalpha():
-        if re.search(r"[^aeiou]y$", phrase):
-            body = body[:-1] + "(?:y|ies)"
-        else:
-            body += "(?:s|es)?"
-    return body
+    return "".join(parts)
+
+
+def _head_index(words: list[str]) -> int:
+    """The word that takes the plural: the last one, or the one before the first preposition."""
+    for index, word in enumerate(words[1:], start=1):
+        if word.casefold() in PREPOSITIONS:
+            return index - 1
+    return len(words) - 1
+
+
+@lru_cache(maxsize=4096)
+def plural_forms(phrase: str) -> tuple[str, ...]:
+    """English plurals of `phrase`, preferred first, inflecting its head noun (`heads of state`)."""
+    # lemminflect loads its tables on first use, so only runs that inflect a term pay for it
+    from lemminflect import getInflection
+
+    words = phrase.split()
+    if not words:
+        return ()
+    head = _head_index(words)
+    if not words[head][-1:].isalpha():
+        return ()
+    plurals = getInflection(words[head], tag="NNS") or (words[head] + "s",)
+    return tuple(" ".join(words[:head] + [plural] + words[head + 1 :]) for plural in plurals if plural != words[head])
+
+
+def plural_rendering(entry: Entry) -> str:
+    """What `entry` must become for a plural German occurrence: the plural of a term's rendering
+    (`heads of state`); names and `keep` entries stay as they are."""
+    if entry.kind != "term":
+        return entry.required
+    forms = plural_forms(entry.en.strip())
+    return forms[0] if forms else entry.en.strip()
 
 
 @lru_cache(maxsize=4096)
 def _compiled(phrase: str, plural: bool, flags: int) -> re.Pattern:
-    return re.compile(r"(?<!\w)" + _phrase_pattern(phrase, plural=plural) + r"(?!\w)", flags)
+    forms = [phrase, *plural_forms(phrase)] if plural else [phrase]
+    alternatives = "|".join(_phrase_pattern(form) for form in sorted(set(forms), key=len, reverse=True))
+    return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", flags)
 
 
 def _occurrences(phrase: str, english: str, *, plural: bool, flags: int = 0) -> list[re.Match]:
