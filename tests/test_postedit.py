@@ -102,3 +102,35 @@ def test_protected_text_survives_exactly(text, protected):
     edited, _ = post_edit(text, protected=protected)
     for word in protected:
         assert edited.count(word) >= text.count(word)
+
+
+def test_translate_post_edits_machine_output_and_says_so(tmp_path, monkeypatch):
+    """Wired into the pipeline: the PO comment and the TSV flag name the change; --no-post-edit skips it."""
+    import polib
+    from typer.testing import CliRunner
+
+    from conftest import TINY_MODEL
+    from dolmetsch.cli import app
+    from dolmetsch.engine.engine import Engine
+
+    translate = Engine.translate
+
+    def german_quotes(self, sentences, **options):
+        found = translate(self, sentences, **options)
+        from dataclasses import replace
+
+        return [[replace(h, text=f"„{h.text}“ 1.500") for h in hypotheses] for hypotheses in found]
+
+    monkeypatch.setattr(Engine, "translate", german_quotes)
+    source = tmp_path / "a.txt"
+    source.write_text("Kim besuchte Russland.\n", encoding="utf-8")
+    args = ["translate", str(source), "--model", str(TINY_MODEL), "--no-glossary", "-q", "-o", str(tmp_path / "o"), "--locales", str(tmp_path / "l")]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    (entry,) = polib.pofile(str(tmp_path / "l" / "en" / "LC_MESSAGES" / "a.po"))
+    assert entry.msgstr.startswith("“") and entry.msgstr.endswith("” 1,500")
+    assert "post-edited to English conventions: quotes, numbers" in entry.comment
+    assert "post-edited" in (tmp_path / "o" / "a.de-en.tsv").read_text(encoding="utf-8")
+    assert CliRunner().invoke(app, [*args[:2], "--retranslate", "--no-post-edit", *args[2:]]).exit_code == 0
+    assert (tmp_path / "o" / "a.en.txt").read_text(encoding="utf-8").startswith("„")
+    assert CliRunner().invoke(app, [*args[:2], "--retranslate", "--quotes", "ascii", *args[2:]]).exit_code == 0
+    assert (tmp_path / "o" / "a.en.txt").read_text(encoding="utf-8").startswith('"')

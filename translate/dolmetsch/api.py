@@ -33,6 +33,7 @@ from dolmetsch.packages.package import ArgosPackage
 from dolmetsch.packages.progress import Progress
 from dolmetsch.packages.resolve import resolve_model
 from dolmetsch.memory import SentenceMemory, catalogues_under, load_memory
+from dolmetsch.postedit import TYPOGRAPHIC
 from dolmetsch.pipeline import DRAFT, REVIEWED, KnownTranslation, TranslatedDocument, has_words, translate_documents
 
 DocumentSource = Document | str | Path
@@ -79,18 +80,19 @@ class Translator:
         *,
         known: Sequence[Mapping] | None = None,
         notes: Sequence[Mapping] | None = None,
+        quotes: str | None = TYPOGRAPHIC,
         on_progress: Callable[[int], None] | None = None,
     ) -> list[TranslatedDocument]:
         """Translate documents (Document objects or file paths) in one batched pass, in the order given.
 
         `known[i]` holds translations of document i's segments to take instead of decoding them
-        (see `known_translations`).
+        (see `known_translations`). `quotes` is the post-edit's quotation style (None: no post-edit).
         """
         loaded = [d if isinstance(d, Document) else read_document(str(d)) for d in documents]
         enforcer = GlossaryEnforcer(self.glossary) if self.glossary is not None else None
         model = self.package.name if self.package is not None else None
         return translate_documents(
-            loaded, self.engine, enforcer=enforcer, known=known, notes=notes, model=model, on_progress=on_progress
+            loaded, self.engine, enforcer=enforcer, known=known, notes=notes, model=model, quotes=quotes, on_progress=on_progress
         )
 
 
@@ -205,6 +207,7 @@ def translate_files(
     workers: int = 1,
     ray: bool = False,
     ray_address: str | None = None,
+    quotes: str | None = TYPOGRAPHIC,
     on_load: Callable[[Translator | None, list[Document]], Callable[[int], None] | None] | None = None,
     **decoding,
 ) -> tuple[Translator, list[FileResult], list[FailedSource]]:
@@ -250,14 +253,14 @@ def translate_files(
     if undecided and (ray or workers > 1):
         translator = Translator(None, enforced, paths, package)
         translated, lost = _translate_elsewhere(
-            package, enforced, documents, known, notes, workers=workers, ray=ray, ray_address=ray_address, **decoding
+            package, enforced, documents, known, notes, workers=workers, ray=ray, ray_address=ray_address, quotes=quotes, **decoding
         )
         failures += [FailedSource(document.source, InputError(document.source, why)) for document, why in lost]
     else:
         engine = start_engine(package, **decoding) if undecided else None
         translator = Translator(engine, enforced, paths, package)
         on_progress = on_load(translator, documents) if on_load else None
-        translated = translator.translate(documents, known=known, notes=notes, on_progress=on_progress)
+        translated = translator.translate(documents, known=known, notes=notes, quotes=quotes, on_progress=on_progress)
     plan_of = {document.source: plan for document, plan in zip(documents, plans)}
     results = []
     for done in translated:
@@ -270,11 +273,11 @@ def translate_files(
     return translator, results, failures
 
 
-def _translate_elsewhere(package, glossary, documents, known, notes, *, workers: int, ray: bool, ray_address, **decoding):
+def _translate_elsewhere(package, glossary, documents, known, notes, *, workers: int, ray: bool, ray_address, quotes, **decoding):
     """Decode on worker processes or Ray actors; results in the documents' order, plus what was lost."""
     from dolmetsch import scale  # multiprocessing and Ray load only for such runs
 
-    recipe = scale.EngineRecipe(package.path, glossary, **decoding)
+    recipe = scale.EngineRecipe(package.path, glossary, quotes=quotes, **decoding)
     jobs = scale.split_jobs(documents, known, notes, workers if not ray else max(workers, 1))
     done, lost = scale.run_on_ray(recipe, jobs, ray_address) if ray else scale.run_local(recipe, jobs)
     order = {document.source: i for i, document in enumerate(documents)}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from dolmetsch.document.model import Document, Segment
 from dolmetsch.engine.engine import Engine
 from dolmetsch.glossary.enforce import MISSING, REPLACED, GlossaryEnforcer, TermOutcome
+from dolmetsch.postedit import TYPOGRAPHIC, post_edit
 
 
 MACHINE = "machine"
@@ -45,6 +46,8 @@ class TranslatedSegment:
     origin: str = MACHINE
     notes: tuple[str, ...] = ()
     """Lines for the reviewer: where a known translation came from, memory suggestions."""
+    post_edited: tuple[str, ...] = ()
+    """What the locale post-edit rewrote in the machine output (`quotes`, `numbers`, `dates`)."""
 
     @property
     def missing_terms(self) -> tuple[TermOutcome, ...]:
@@ -106,6 +109,7 @@ def translate_documents(
     known: Sequence[Mapping[tuple[int, int, int], KnownTranslation]] | None = None,
     notes: Sequence[Mapping[tuple[int, int, int], tuple[str, ...]]] | None = None,
     model: str | None = None,
+    quotes: str | None = TYPOGRAPHIC,
     on_progress: Callable[[int], None] | None = None,
 ) -> list[TranslatedDocument]:
     """Translate every segment of every document in one batched pass, then apply the glossary.
@@ -115,6 +119,8 @@ def translate_documents(
     `known[i]` maps segment keys of document i to translations to take as they are (the glossary
     is checked on them, not enforced); `engine` may be None when nothing else needs decoding, and
     `model` then names the model in the outputs. `notes[i]` adds reviewer notes to segments.
+    Machine output then gets the locale post-edit (German quotes, 1.500, 3,5, 13. September
+    rewritten the English way, glossary renderings untouched) in the `quotes` style; None skips it.
     """
     started = time.perf_counter()
     known = known or [{} for _ in documents]
@@ -145,7 +151,10 @@ def translate_documents(
         enforced = enforcer.enforce(engine, unique, decoded)
     else:
         enforced = [(h.text, ()) for h in best]
-    by_text = {s.text: (text, h.truncated, terms) for s, (text, terms), h in zip(unique, enforced, best)}
+    by_text = {}
+    for s, (text, terms), h in zip(unique, enforced, best):
+        edited, changes = post_edit(text, quotes=quotes, protected=[t.en for t in terms]) if quotes else (text, [])
+        by_text[s.text] = (edited, h.truncated, terms, MACHINE, (), tuple(changes))
     translated = iter(TranslatedSegment(s, *by_text[s.text]) for s in wordy)
     seconds = time.perf_counter() - started
     words = [sum(len(s.text.split()) for s in found) for found in segments]

@@ -43,6 +43,7 @@ class EngineRecipe:
     device: str = "cpu"
     threads: int = 0
     compute_type: str = "default"
+    quotes: str | None = "typographic"
 
     def run(self, job: Job) -> list[TranslatedDocument]:
         from dolmetsch.engine.engine import DecodingOptions, Engine  # in the worker, not at import
@@ -58,7 +59,7 @@ class EngineRecipe:
             options=DecodingOptions(beam_size=self.beam),
         )
         enforcer = GlossaryEnforcer(self.glossary) if self.glossary is not None else None
-        return translate_documents(list(job.documents), engine, enforcer=enforcer, known=list(job.known), notes=list(job.notes))
+        return translate_documents(list(job.documents), engine, enforcer=enforcer, known=list(job.known), notes=list(job.notes), quotes=self.quotes)
 
 
 def split_jobs(documents: Sequence[Document], known: Sequence[dict], notes: Sequence[dict], workers: int) -> list[Job]:

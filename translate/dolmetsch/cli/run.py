@@ -21,6 +21,11 @@ class Device(str, Enum):
     auto = "auto"
 
 
+class Quotes(str, Enum):
+    typographic = "typographic"
+    ascii = "ascii"
+
+
 PROGRESS_MIN_SEGMENTS = 40
 
 
@@ -40,6 +45,8 @@ def translate_command(
     retranslate: bool = typer.Option(False, "--retranslate", help="Decode every sentence, also those the PO already holds a reviewed translation or current draft for (reviewed translations are still kept)."),
     memory: Optional[list[Path]] = typer.Option(None, "--tm", help="A TMX translation memory to fill sentences from (repeatable); reviewed entries of every PO under --locales count too."),
     trust_memory: bool = typer.Option(False, "--trust-memory", help="Take exact memory matches as reviewed (not fuzzy)."),
+    quotes: Quotes = typer.Option(Quotes.typographic, "--quotes", help="Quotation marks the post-edit writes for German „…“ left in the machine output."),
+    no_post_edit: bool = typer.Option(False, "--no-post-edit", help="Leave German conventions (quotes, 1.500, 3,5, 13. September) in the machine output as they are."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Decode on this many local engine processes (for batches)."),
     ray: bool = typer.Option(False, "--ray", help="Decode on Ray actors: a local Ray instance, or the cluster given by --ray-address."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="A Ray cluster, e.g. ray://HOST:10001 (implies --ray)."),
@@ -86,6 +93,7 @@ def translate_command(
             workers=workers,
             ray=ray or ray_address is not None,
             ray_address=ray_address,
+            quotes=None if no_post_edit else quotes.value,
         )
     for failure in failures:
         sys.stderr.write(f"dolmetsch: error: {failure.error}\n")

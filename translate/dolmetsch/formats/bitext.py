@@ -15,7 +15,7 @@ from dolmetsch.pipeline import TranslatedDocument, TranslatedSegment
 COLUMNS = ("block", "sentence", "kind", "line", "de", "en", "glossary", "flags")
 READ_BACK_COLUMNS = ("de", "en")
 """The columns a bitext needs to be checked (a reviewer may have dropped the others)."""
-TRUNCATED, GLOSSARY_MISSING, GLOSSARY_REPLACED = "truncated", "glossary-missing", "glossary-replaced"
+TRUNCATED, GLOSSARY_MISSING, GLOSSARY_REPLACED, POST_EDITED = "truncated", "glossary-missing", "glossary-replaced", "post-edited"
 
 
 def flags(segment: TranslatedSegment) -> list[str]:
@@ -28,6 +28,8 @@ def flags(segment: TranslatedSegment) -> list[str]:
         found.append(GLOSSARY_MISSING)
     if segment.replaced_terms:
         found.append(GLOSSARY_REPLACED)
+    if segment.post_edited:
+        found.append(POST_EDITED)
     return found
 
 

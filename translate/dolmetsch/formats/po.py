@@ -53,6 +53,8 @@ def _comment(s: TranslatedSegment) -> str:
         lines.append("glossary terms replaced after decoding: check the wording")
     if s.truncated:
         lines.append("length guard: the machine output was cut")
+    if s.post_edited:
+        lines.append(f"post-edited to English conventions: {', '.join(s.post_edited)}")
     lines += s.notes
     return "\n".join(lines)
 
