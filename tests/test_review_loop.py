@@ -231,3 +231,15 @@ def test_a_rewritten_catalogue_is_laid_out_as_gnu_gettext_writes_it(tmp_path, mo
     run("translate", source, "--model", TINY_MODEL, "--no-glossary", "--beam", "1", "-q")
     msgcat = shutil.which("msgcat") or pytest.skip("GNU gettext is not installed")
     assert subprocess.run([msgcat, str(po)], capture_output=True, check=True).stdout == po.read_bytes()
+
+
+def test_translate_and_build_end_with_the_check_summary(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "a.txt"
+    source.write_text("Kim besuchte Russland.\n\nPutin traf Kim.\n", encoding="utf-8")
+    translated = CliRunner().invoke(app, ["translate", str(source), "--model", str(TINY_MODEL), "--no-glossary"])
+    assert translated.exit_code == 0
+    line = next(l for l in translated.stderr.splitlines() if l.startswith("checks: "))
+    assert line.endswith("2 entries: 0 reviewed, 2 fuzzy, 0 empty")
+    built = CliRunner().invoke(app, ["build", str(source)])
+    assert built.exit_code == 0 and line in built.stderr.splitlines()

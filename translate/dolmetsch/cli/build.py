@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from dolmetsch.cli.common import reported_errors
+from dolmetsch.cli.common import check_summary, reported_errors
 
 
 def build_command(
@@ -37,6 +37,9 @@ def build_command(
             sys.stderr.write(f"wrote {path}\n")
         total = len(result.translated.segments)
         sys.stderr.write(f"{result.translated.document.name}: {total} segments, {result.drafts} fuzzy draft(s) used\n")
+        bitext = next((p for p in result.written if p.name.endswith(".de-en.tsv")), None)
+        if bitext is not None:
+            sys.stderr.write(f"checks: {check_summary(bitext)}\n")
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from dolmetsch.atomic import write_text_atomic
-from dolmetsch.cli.common import fail, reported_errors
+from dolmetsch.cli.common import check_summary, fail, reported_errors
 
 
 class Device(str, Enum):
@@ -186,6 +186,9 @@ def _report(translator, results, failures) -> None:
             console.print(f"wrote {path}")
         if len(results) + len(failures) == 1:
             console.print(f"{result.translated.document.name}: {result.translated.stats.summary()}")
+            catalogue = next((p for p in result.written if p.suffix in (".po", ".tsv")), None)
+            if catalogue is not None:
+                console.print(f"checks: {check_summary(catalogue, translator.glossary)}")
     if translator.glossary is not None:
         names = ", ".join(str(p) for p in translator.glossary_paths)
         console.print(f"glossary: {names} ({len(translator.glossary)} approved entries)")
