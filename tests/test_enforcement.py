@@ -280,3 +280,30 @@ def test_prefix_is_the_models_own_words_up_to_the_term_plus_the_rendering(tiny_e
     state = sentence_state(tiny_engine, enforcer, "Putin und Kim trafen sich in Wostotschny.")
     assert state.english == "Putin and Kim met in Wostotschny."
     assert enforcer._prefix_for(tiny_engine, state, state.matches[0]) == "Putin and Kim met in Vostochny"
+
+
+@pytest.mark.parametrize(
+    "found, plural",
+    [("Weltraumbahnhöfe", True), ("Weltraumbahnhöfen", True), ("Weltraumbahnhofs", False), ("Weltraumbahnhof", False)],
+)
+def test_plural_german_nouns_get_the_plural_rendering(found, plural):
+    from dolmetsch.glossary.enforce import german_plural, rendering_for
+    from dolmetsch.glossary.matcher import Match
+
+    match = Match(Entry("Weltraumbahnhof", "cosmodrome", "term"), 0, len(found), found)
+    assert german_plural(match) is plural
+    assert rendering_for(match) == ("cosmodromes" if plural else "cosmodrome")
+
+
+def test_names_and_adjectives_never_take_a_plural_rendering():
+    from dolmetsch.glossary.enforce import rendering_for
+    from dolmetsch.glossary.matcher import Match
+
+    assert rendering_for(Match(Entry("nordkoreanisch", "North Korean", "term"), 0, 16, "nordkoreanischen")) == "North Korean"
+    assert rendering_for(Match(Entry("Nowosti", "Novosti", "name"), 0, 8, "Nowostis")) == "Novosti"
+
+
+def test_a_plural_term_is_enforced_in_the_plural(tiny_engine):
+    (segment,) = translate(tiny_engine, "Russland baut zwei neue Weltraumbahnhöfe.", [entry("Weltraumbahnhof", "cosmodrome", kind="term")])
+    (outcome,) = segment.terms
+    assert outcome.how in (PREFIX, REPLACED) and "cosmodromes" in segment.english, segment.english

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from dolmetsch.document.model import Segment
 from dolmetsch.engine.engine import Engine, Hypothesis
 from dolmetsch.glossary.align import locate_term, word_ranges
-from dolmetsch.glossary.constraints import satisfied
+from dolmetsch.glossary.constraints import plural_rendering, satisfied
 from dolmetsch.glossary.matcher import GlossaryMatcher, Match
 from dolmetsch.glossary.model import Glossary
 
@@ -174,7 +174,7 @@ class GlossaryEnforcer:
                 self._mark(state, candidate.text, PREFIX)
 
     def _prefix_for(self, engine: Engine, state: _Sentence, match: Match) -> str:
-        rendering = match.entry.required
+        rendering = rendering_for(match)
         hypothesis = state.hypothesis
         start, _ = state.locate(engine, match)
         if start is None:
@@ -198,7 +198,7 @@ class GlossaryEnforcer:
             if start is None:  # nothing to align with: append after the last word
                 words = word_ranges(pieces)
                 start = end = words[-1][1] if words else 0
-            rendering = match.entry.required
+            rendering = rendering_for(match)
             for edit in ((start, end, rendering), (end, end, rendering), (start, start, rendering)):
                 if any(_conflict(edit, other) for other in accepted):
                     continue
@@ -265,3 +265,29 @@ def _apply_edits(engine: Engine, pieces: Sequence[str], edits: list[tuple[int, i
 
 def _replace_words(text: str, variant: str, rendering: str) -> str:
     return re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", rendering, text, flags=re.IGNORECASE)
+
+
+PLURAL_ENDINGS = ("nen", "en", "er", "e", "n")
+"""What German adds to a noun for its plural (Weltraumbahnhof → Weltraumbahnhöfe, Rakete → Raketen)."""
+UMLAUTS = str.maketrans("äöüÄÖÜ", "aouAOU")
+
+
+def german_plural(match: Match) -> bool:
+    """Whether a noun term occurs in a plural form: an umlaut its base form lacks, or a plural
+    ending beyond it (-s only after a vowel: Autos; else it is the genitive: des Bahnhofs).
+    Plurals identical to the singular (die Machthaber) cannot be told from spelling and count as singular."""
+    entry = match.entry
+    if entry.kind != "term" or not entry.de[:1].isupper():
+        return False  # names and keep terms do not inflect; lower-case German terms are not nouns
+    found, base = match.text.split()[-1], entry.de.split()[-1]
+    if found == base:
+        return False
+    if found.translate(UMLAUTS) != found and base.translate(UMLAUTS) == base:
+        return True
+    extra = found[len(base):] if found.startswith(base) else ""
+    return extra in PLURAL_ENDINGS or (extra == "s" and base[-1:].lower() in "aeiouy")
+
+
+def rendering_for(match: Match) -> str:
+    """The text a forced prefix or a replacement puts in: the plural rendering for a plural German noun."""
+    return plural_rendering(match.entry) if german_plural(match) else match.entry.required
