@@ -14,10 +14,18 @@ EXAMPLE = ROOT / "examples" / "putin-kim.txt"
 TINY_MODEL = ROOT / "tests" / "fixtures" / "translate-de_en-tiny.argosmodel"
 
 
+@pytest.fixture(scope="session")
+def shared_wordforms(tmp_path_factory) -> Path:
+    """One word-form cache for the session: the German lemma index is built once (seconds), not per test."""
+    return tmp_path_factory.mktemp("wordforms")
+
+
 @pytest.fixture(autouse=True)
-def isolated_argos(tmp_path_factory, monkeypatch):
+def isolated_argos(tmp_path_factory, monkeypatch, shared_wordforms):
     """Nothing a test does may touch the real home: Argos dirs, caches and the index point at temp space."""
     home = tmp_path_factory.mktemp("home")
+    (home / "cache" / "dolmetsch").mkdir(parents=True)
+    (home / "cache" / "dolmetsch" / "wordforms").symlink_to(shared_wordforms, target_is_directory=True)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))

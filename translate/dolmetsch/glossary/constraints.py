@@ -3,8 +3,8 @@
 `rendering_present` is deliberately tolerant of what English grammar does to a rendering
 (possessive `'s`, a capitalised first letter at sentence start or as a title before a name,
 the plural of a term: of its head noun, so `heads of state` and `Kremlin spokesmen` count), and
-strict about everything else: words, order and spelling. Plurals come from lemminflect, imported
-on first use. `forbidden_found` reports listed variants that occur outside the allowed rendering.
+strict about everything else: words, order and spelling. Plurals come from lemminflect, through
+the word-form memo (`wordforms`). `forbidden_found` reports listed variants that occur outside the allowed rendering.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from dolmetsch.glossary.model import Entry
+from dolmetsch.glossary.wordforms import english_plurals
 
 MISSING_RENDERING = "missing"
 FORBIDDEN_VARIANT = "forbidden"
@@ -67,16 +68,13 @@ def _head_index(words: list[str]) -> int:
 @lru_cache(maxsize=4096)
 def plural_forms(phrase: str) -> tuple[str, ...]:
     """English plurals of `phrase`, preferred first, inflecting its head noun (`heads of state`)."""
-    # lemminflect loads its tables on first use, so only runs that inflect a term pay for it
-    from lemminflect import getInflection
-
     words = phrase.split()
     if not words:
         return ()
     head = _head_index(words)
     if not words[head][-1:].isalpha():
         return ()
-    plurals = getInflection(words[head], tag="NNS") or (words[head] + "s",)
+    plurals = english_plurals(words[head]) or (words[head] + "s",)
     return tuple(" ".join(words[:head] + [plural] + words[head + 1 :]) for plural in plurals if plural != words[head])
 
 

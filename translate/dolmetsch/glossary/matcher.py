@@ -30,11 +30,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-import simplemma
-
+from dolmetsch.glossary.wordforms import lemmatize
 from dolmetsch.glossary.model import Entry, Glossary
 
-LANGUAGE = "de"
 WORD = re.compile(r"\w+")
 HYPHENS = frozenset("-‐‑")
 SENTENCE_OPENERS = frozenset('.!?:„“"«»‚‘›‹')
@@ -104,10 +102,10 @@ def word_keys(word: str) -> frozenset[str]:
     """Case-folded forms under which `word` is looked up (see the module docstring)."""
     folded = word.casefold()
     keys = {folded}
-    lemma = simplemma.lemmatize(word, lang=LANGUAGE).casefold()
+    lemma = lemmatize(word).casefold()
     keys.add(lemma)
     if word[:1].isupper() and word[1:].islower():
-        keys.add(simplemma.lemmatize(word.lower(), lang=LANGUAGE).casefold())
+        keys.add(lemmatize(word.lower()).casefold())
     if keys == {folded}:
         keys.update(form.casefold() for form in _stripped_forms(word))
     return frozenset(keys)
