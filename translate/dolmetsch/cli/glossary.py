@@ -15,7 +15,7 @@ from dolmetsch.glossary.checks import check, errors, require_valid
 from dolmetsch.glossary.tbx import read_tbx, write_tbx
 from dolmetsch.glossary.tsv import write_tsv
 
-app = typer.Typer(help="Check glossaries, convert them to and from TBX, and propose entries from an article.")
+app = typer.Typer(help="Check glossaries, convert them to and from TBX, and propose entries from an article.", rich_markup_mode=None)
 
 EXIT_PROBLEMS = 1
 

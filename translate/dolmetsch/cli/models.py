@@ -12,7 +12,7 @@ from dolmetsch.errors import InputError
 from dolmetsch.packages.package import DEFAULT_PAIR, default_packages_dir, installed_packages
 from dolmetsch.packages.progress import RichProgress
 
-app = typer.Typer(help="List, install and remove Argos de→en packages.")
+app = typer.Typer(help="List, install and remove Argos de→en packages.", rich_markup_mode=None)
 
 
 @app.command("list")
