@@ -289,3 +289,25 @@ def test_segments_without_letters_pass_through(tmp_path):
     source.write_text("Treffen in Russland\n\n…\n\n2019\n", encoding="utf-8")
     assert run("translate", source, "--model", TINY_MODEL, "-o", tmp_path / "o", "--locales", tmp_path / "l", "--no-glossary").exit_code == 0
     assert (tmp_path / "o" / "a.en.txt").read_text(encoding="utf-8") == "Meeting in Russia\n\n…\n\n2019\n"
+
+
+def test_decoding_options_reach_the_engine(tmp_path, monkeypatch):
+    from dolmetsch.engine.engine import DecodingOptions, Engine
+
+    loaded = []
+    real_load = Engine.load.__func__
+
+    def recording_load(cls, package, **options):
+        loaded.append(options["options"])
+        return real_load(cls, package, **options)
+
+    monkeypatch.setattr(Engine, "load", classmethod(recording_load))
+    source = tmp_path / "a.txt"
+    source.write_text("Kim besuchte Russland.\n", encoding="utf-8")
+    common = [str(source), "--model", str(TINY_MODEL), "-o", str(tmp_path / "out"), "--locales", str(tmp_path / "loc"), "--no-glossary", "-q"]
+    assert run("translate", *common).exit_code == 0
+    assert run("translate", *common, "--retranslate", "--beam", "2", "--length-penalty", "1.0", "--keep-unknowns").exit_code == 0
+    argos, chosen = loaded
+    assert (argos.beam_size, argos.length_penalty, argos.replace_unknowns) == (4, 0.2, True) == (
+        DecodingOptions().beam_size, DecodingOptions().length_penalty, DecodingOptions().replace_unknowns)
+    assert (chosen.beam_size, chosen.length_penalty, chosen.replace_unknowns) == (2, 1.0, False)

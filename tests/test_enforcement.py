@@ -307,3 +307,35 @@ def test_a_plural_term_is_enforced_in_the_plural(tiny_engine):
     (segment,) = translate(tiny_engine, "Russland baut zwei neue Weltraumbahnhöfe.", [entry("Weltraumbahnhof", "cosmodrome", kind="term")])
     (outcome,) = segment.terms
     assert outcome.how in (PREFIX, REPLACED) and "cosmodromes" in segment.english, segment.english
+
+
+# --- what the first pass asks of the decoder, and for which sentences --------------------------
+
+
+def recorded_run(tiny_engine, text, entries):
+    engine = RecordingEngine(tiny_engine)
+    document = parse_blocks(text, source="t.txt", name="t", encoding="utf_8")
+    segments = translate_document(document, engine, enforcer=GlossaryEnforcer(Glossary(tuple(entries)))).segments
+    return engine, segments
+
+
+def test_only_sentences_with_terms_get_the_wide_first_pass_and_attention(tiny_engine):
+    text = "Kim besuchte Russland.\n\nPutin traf Kim in Wladiwostok.\n\nDer Präsident sprach am Mittwoch."
+    engine, segments = recorded_run(tiny_engine, text, [VLADIVOSTOK])
+    (plain_options, plain), (wide_options, wide), *_ = engine.calls
+    assert len(plain) == 2 and (plain_options["num_hypotheses"], plain_options.get("return_attention", False)) == (1, False)
+    assert len(wide) == 1 and wide_options["return_attention"] and wide_options["num_hypotheses"] == tiny_engine.options.beam_size
+    assert [s.english for s in segments] == ["Kim visited Russia.", "Putin met Kim in Vladivostok.", "The president spoke on Wednesday."]
+
+
+def test_enforcement_in_chunks_gives_the_same_result(tiny_engine, monkeypatch):
+    from dolmetsch import pipeline
+
+    text = "\n\n".join(["Putin traf Kim in Wladiwostok.", "Putin und Kim trafen sich in Wostotschny.", "Kim besuchte Wladiwostok."])
+    entries = [VLADIVOSTOK, entry("Wostotschny", "Vostochny", forbidden=["Wostotschny"])]
+    _, whole = recorded_run(tiny_engine, text, entries)
+    monkeypatch.setattr(pipeline, "ENFORCEMENT_CHUNK", 1)
+    engine, chunked = recorded_run(tiny_engine, text, entries)
+    assert [(s.english, s.terms) for s in chunked] == [(s.english, s.terms) for s in whole]
+    wide_passes = [found for options, found in engine.calls if options.get("return_attention") and not options.get("target_prefixes")]
+    assert [len(found) for found in wide_passes][:3] == [1, 1, 1]  # never more than a chunk at once

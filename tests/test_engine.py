@@ -24,16 +24,25 @@ PROBES = {
 
 
 class RecordingTranslator:
-    """Hands translate_iterable on to the real translator, keeping the sources (in order) and options."""
+    """Hands translate_batch on to the real translator, keeping each batch's sources and options."""
 
     def __init__(self, real):
         self.real = real
-        self.sources: list[list[str]] = []
-        self.options: dict = {}
+        self.batches: list[list[list[str]]] = []
+        self.calls: list[dict] = []
 
-    def translate_iterable(self, source, **options):
-        self.sources, self.options = list(source), options
-        return self.real.translate_iterable(self.sources, **options)
+    def translate_batch(self, source, **options):
+        self.batches.append(list(source))
+        self.calls.append(options)
+        return self.real.translate_batch(source, **options)
+
+    @property
+    def sources(self) -> list[list[str]]:
+        return [pieces for batch in self.batches for pieces in batch]
+
+    @property
+    def options(self) -> dict:
+        return self.calls[-1]
 
 
 def recording(engine: Engine, **options) -> tuple[Engine, RecordingTranslator]:
@@ -73,7 +82,20 @@ def test_small_token_batches_give_the_same_result(tiny_engine):
     results = small.translate(list(PROBES), on_progress=seen.append)
     assert [r[0].text for r in results] == list(PROBES.values())
     assert seen == [1] * len(PROBES)
-    assert (spy.options["max_batch_size"], spy.options["batch_type"]) == (8, "tokens")
+    assert len(spy.batches) > 1
+    for batch in spy.batches:  # padded to its widest sentence, within the budget unless alone
+        assert len(batch) == 1 or max(map(len, batch)) * len(batch) <= 8
+
+
+def test_each_batch_decodes_to_its_own_longest_sentences_cap(tiny_engine):
+    short, long = "Kim besuchte Russland.", "Putin und Kim trafen sich in Wostotschny, sagte der Sprecher am Mittwoch."
+    engine, spy = recording(tiny_engine, beam_size=1, max_batch_tokens=2 * len(tiny_engine.encode(long)))
+    results = engine.translate([long, short, short + " Ja.", long])
+    assert [len(batch) for batch in spy.batches] == [2, 2]  # the short pair, then the long pair
+    caps = [call["max_decoding_length"] for call in spy.calls]
+    assert caps == [engine.length_limit(max(map(len, batch))) for batch in spy.batches]
+    assert caps[0] < caps[1]
+    assert [r[0].text for r in results[:2]] == [r[0].text for r in tiny_engine.translate([long, short], beam_size=1)]
 
 
 def test_decoding_defaults_are_argos_own_and_reach_the_decoder(tiny_engine):

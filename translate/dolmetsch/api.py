@@ -121,12 +121,14 @@ def start_engine(
     package: ArgosPackage,
     *,
     beam: int = DecodingOptions.beam_size,
+    length_penalty: float = DecodingOptions.length_penalty,
+    replace_unknowns: bool = DecodingOptions.replace_unknowns,
     device: str = "cpu",
     threads: int = 0,
     compute_type: str = "default",
 ) -> Engine:
     """Load the package's CTranslate2 model and tokenizer: the expensive step."""
-    options = DecodingOptions(beam_size=beam)
+    options = DecodingOptions(beam_size=beam, length_penalty=length_penalty, replace_unknowns=replace_unknowns)
     return Engine.load(package, device=device, threads=threads, compute_type=compute_type, options=options)
 
 

@@ -1,7 +1,7 @@
 """Running documents through the engine (and the glossary, when one is given).
 
-Document segments → one batched decoding pass over every document → glossary enforcement on the
-segments that need it → one TranslatedDocument per document, which every output format is
+Document segments → one batched decoding pass over every document (sentences with glossary terms
+apart, in chunks) → glossary enforcement on the segments that need it → one TranslatedDocument per document, which every output format is
 written from. Segments whose translation is already known (reviewed, or a current draft in the
 catalogue) skip the engine; when every segment is known, no engine is needed at all.
 """
@@ -139,22 +139,10 @@ def translate_documents(
     unique = list(first_of.values())
     if on_progress and len(unique) < len(wordy):
         on_progress(len(wordy) - len(unique))
-    # with a glossary, keep the whole final beam: its alternatives are the first, free n-best list
-    decoded = engine.translate(
-        [s.text for s in unique],
-        num_hypotheses=engine.options.beam_size if enforcer is not None else 1,
-        return_attention=enforcer is not None,
-        on_progress=on_progress,
-    ) if unique else []
-    best = [h[0] for h in decoded]
-    if enforcer is not None:
-        enforced = enforcer.enforce(engine, unique, decoded)
-    else:
-        enforced = [(h.text, ()) for h in best]
     by_text = {}
-    for s, (text, terms), h in zip(unique, enforced, best):
+    for s, (text, truncated, terms) in zip(unique, _decode(engine, enforcer, unique, on_progress)):
         edited, changes = post_edit(text, quotes=quotes, protected=[t.en for t in terms]) if quotes else (text, [])
-        by_text[s.text] = (edited, h.truncated, terms, MACHINE, (), tuple(changes))
+        by_text[s.text] = (edited, truncated, terms, MACHINE, (), tuple(changes))
     translated = iter(TranslatedSegment(s, *by_text[s.text]) for s in wordy)
     seconds = time.perf_counter() - started
     words = [sum(len(s.text.split()) for s in found) for found in segments]
@@ -180,6 +168,44 @@ def translate_documents(
         stats = RunStats(len(found), count, seconds * count / total_words, decoded_here)
         results.append(TranslatedDocument(document, done, model, stats, enforcer.fingerprint if enforcer else ""))
     return results
+
+
+ENFORCEMENT_CHUNK = 256
+"""Sentences with glossary terms are decoded and enforced this many at a time, so that their n-best
+lists and attention are held for a chunk, not for every document of a run."""
+
+
+def _decode(
+    engine: Engine,
+    enforcer: GlossaryEnforcer | None,
+    segments: Sequence[Segment],
+    on_progress: Callable[[int], None] | None,
+) -> list[tuple[str, bool, tuple[TermOutcome, ...]]]:
+    """English, truncation flag and term outcomes per segment, in order.
+
+    Only sentences with glossary terms pay for what enforcement needs from the first pass (the
+    whole final beam, whose alternatives are a free n-best list, and attention); the rest are
+    decoded plainly.
+    """
+    glossed = [i for i, s in enumerate(segments) if enforcer is not None and enforcer.matcher.match(s.text)]
+    plain = sorted(set(range(len(segments))) - set(glossed))
+    decoded: list = [None] * len(segments)
+    if plain:
+        hypotheses = engine.translate([segments[i].text for i in plain], num_hypotheses=1, on_progress=on_progress)
+        for i, (best, *_) in zip(plain, hypotheses):
+            decoded[i] = (best.text, best.truncated, ())
+    for start in range(0, len(glossed), ENFORCEMENT_CHUNK):
+        chunk = glossed[start : start + ENFORCEMENT_CHUNK]
+        first_pass = engine.translate(
+            [segments[i].text for i in chunk],
+            num_hypotheses=engine.options.beam_size,
+            return_attention=True,
+            on_progress=on_progress,
+        )
+        enforced = enforcer.enforce(engine, [segments[i] for i in chunk], first_pass)
+        for i, (text, terms), hypotheses in zip(chunk, enforced, first_pass):
+            decoded[i] = (text, hypotheses[0].truncated, terms)
+    return decoded
 
 
 def translate_document(

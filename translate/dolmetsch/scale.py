@@ -40,6 +40,8 @@ class EngineRecipe:
     package_dir: Path
     glossary: Glossary | None
     beam: int = 4
+    length_penalty: float = 0.2
+    replace_unknowns: bool = True
     device: str = "cpu"
     threads: int = 0
     compute_type: str = "default"
@@ -56,7 +58,7 @@ class EngineRecipe:
             device=self.device,
             threads=self.threads,
             compute_type=self.compute_type,
-            options=DecodingOptions(beam_size=self.beam),
+            options=DecodingOptions(beam_size=self.beam, length_penalty=self.length_penalty, replace_unknowns=self.replace_unknowns),
         )
         enforcer = GlossaryEnforcer(self.glossary) if self.glossary is not None else None
         return translate_documents(list(job.documents), engine, enforcer=enforcer, known=list(job.known), notes=list(job.notes), quotes=self.quotes)

@@ -85,24 +85,33 @@ def _classify(chunk: str, first_line: int, *, title_allowed: bool) -> list[Part]
         return [_part(Kind.CREDIT, chunk, first_line)]
     if is_heading_like(chunk):
         return [_part(Kind.TITLE if title_allowed else Kind.HEADING, chunk, first_line)]
-    if len(lines) > 1 and _every_line_starts_a_sentence(chunk):
-        # one paragraph per line (text pasted with single line breaks), not a hard-wrapped paragraph
-        return [_part(Kind.HEADING if is_heading_like(l) else Kind.PARAGRAPH, l, first_line + i) for i, l in enumerate(lines)]
-    return [_part(Kind.PARAGRAPH, chunk, first_line)]
+    if len(lines) == 1:
+        return [_part(Kind.PARAGRAPH, chunk, first_line)]
+    spans = split_sentences(chunk)  # once for the chunk: its lines take their sentences from it
+    if not _every_line_starts_a_sentence(chunk, spans):
+        return [_part(Kind.PARAGRAPH, chunk, first_line, spans)]
+    # one paragraph per line (text pasted with single line breaks), not a hard-wrapped paragraph
+    parts, offset = [], 0
+    for i, line in enumerate(lines):
+        inside = [(start - offset, end - offset) for start, end in spans if offset <= start and end <= offset + len(line)]
+        parts.append(_part(Kind.HEADING if is_heading_like(line) else Kind.PARAGRAPH, line, first_line + i, inside))
+        offset += len(line) + 1
+    return parts
 
 
-def _every_line_starts_a_sentence(chunk: str) -> bool:
+def _every_line_starts_a_sentence(chunk: str, spans: list[tuple[int, int]]) -> bool:
     """True when the sentence splitter itself ends a sentence at every line break ("Dr.\nMüller" stays one)."""
-    starts = {start for start, _ in split_sentences(chunk)}
+    starts = {start for start, _ in spans}
     line_starts = [i + 1 for i, char in enumerate(chunk) if char == "\n"]
     return all(start + (len(chunk[start:]) - len(chunk[start:].lstrip())) in starts for start in line_starts)
 
 
-def _part(kind: Kind, text: str, line: int) -> Part:
+def _part(kind: Kind, text: str, line: int, spans: list[tuple[int, int]] | None = None) -> Part:
+    """`spans`: the paragraph's sentences when already split."""
     if not kind.translated or not text.strip():
         return Part(kind, text, line, ())
     if kind is Kind.PARAGRAPH:
-        spans = split_sentences(text)
+        spans = split_sentences(text) if spans is None else spans
     else:
         start = len(text) - len(text.lstrip())
         spans = [(start, len(text.rstrip()))]

@@ -1,9 +1,9 @@
 """The translation engine: SentencePiece pieces in, CTranslate2 hypotheses out.
 
 Argos' own `argostranslate.translate` pulls in sentence-splitter models and translates paragraph by
-paragraph; here the whole document goes through one `translate_iterable` call, sorted by length in
-token-bounded batches, and the decoder's n-best lists, attention and forced prefixes are exposed for
-the glossary.
+paragraph; here all sentences of a run are sorted by length and decoded in token-bounded batches,
+each with its own length cap, and the decoder's n-best lists, attention and forced prefixes are
+exposed for the glossary.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from dolmetsch.engine.allocator import tune_allocator
 from dolmetsch.errors import InputError
 from dolmetsch.packages.package import ArgosPackage
 
@@ -22,6 +23,9 @@ class DecodingOptions:
 
     beam_size: int = 4
     num_hypotheses: int = 1
+    # Source pieces × beam width in one batch: the decoder's buffers grow with both, so a wider beam
+    # gets fewer sentences. 2048 (512 pieces at beam 4) keeps a Transformer-base model's working set
+    # near 300 MB and is as fast on CPU as larger batches (benchmarks/translation_speed.py).
     max_batch_tokens: int = 2048
     length_ratio: float = 2.0  # at most this many target pieces per source piece …
     length_margin: int = 10  # … plus this many
@@ -71,7 +75,12 @@ class Engine:
         threads: int = 0,
         compute_type: str = "default",
         options: DecodingOptions | None = None,
+        tune_malloc: bool = True,
     ) -> "Engine":
+        """`tune_malloc` keeps the decoder's freed buffers mapped (see `allocator`); it changes
+        malloc for the whole process, as a long-running host of several engines may not want."""
+        if tune_malloc:
+            tune_allocator()
         import ctranslate2  # heavy native imports stay here so that `dolmetsch --help` never loads them
         import sentencepiece  # (same)
 
@@ -141,15 +150,7 @@ class Engine:
         sources = [pieces[: o.max_input] for pieces in encoded]
         cut = [len(pieces) > o.max_input for pieces in encoded]
         prefixes = [self._prefix_pieces(p) for p in (target_prefixes or [None] * len(sentences))]
-        if not sources:
-            return []
-        order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
-        longest = max(len(s) + len(p or []) for s, p in zip(sources, prefixes))
-        decoded = self.translator.translate_iterable(
-            (sources[i] for i in order),
-            target_prefix=(prefixes[i] or [] for i in order) if any(prefixes) else None,
-            max_batch_size=o.max_batch_tokens,
-            batch_type="tokens",
+        settings = dict(
             beam_size=beam_size,
             num_hypotheses=num_hypotheses,
             return_scores=True,
@@ -157,17 +158,55 @@ class Engine:
             replace_unknowns=o.replace_unknowns,
             length_penalty=o.length_penalty,
             suppress_sequences=self._suppress_sequences(suppress) or None,
-            max_decoding_length=self.length_limit(longest),
         )
         results: list[list[Hypothesis]] = [[] for _ in sources]
-        try:
-            for i, result in zip(order, decoded):
-                results[i] = self._hypotheses(sources[i], result, return_attention, input_cut=cut[i])
-                if on_progress:
+        for batch in self._batches(sources, prefixes, max(1, o.max_batch_tokens // beam_size)):
+            try:
+                decoded = self.translator.translate_batch(
+                    [sources[i] for i in batch],
+                    target_prefix=[prefixes[i] or [] for i in batch] if any(prefixes[i] for i in batch) else None,
+                    max_decoding_length=max(self._decoding_cap(sources[i], prefixes[i]) for i in batch),
+                    **settings,
+                )
+            except RuntimeError as exc:
+                raise InputError(self.package.path, f"decoding failed ({exc})") from None
+            for i, result in zip(batch, decoded):
+                cap = self._decoding_cap(sources[i], prefixes[i]) - self._package_prefix_length
+                results[i] = self._hypotheses(sources[i], result, return_attention, limit=cap, input_cut=cut[i])
+            if on_progress:
+                for _ in batch:
                     on_progress(1)
-        except RuntimeError as exc:
-            raise InputError(self.package.path, f"decoding failed ({exc})") from None
         return results
+
+    def _batches(self, sources: list[list[str]], prefixes: list[list[str] | None], budget: int) -> list[list[int]]:
+        """Sentence indices in batches of similar length, shortest first, each within `budget` pieces.
+
+        Each batch is decoded with its own length cap (its longest sentence's), so a short sentence
+        never decodes to the cap of the longest one in the document, and the decoder's buffers
+        (beam × batch × length) stay bounded whatever the document's size.
+        """
+        order = sorted(range(len(sources)), key=lambda i: (len(sources[i]), len(prefixes[i] or ())))
+        batches: list[list[int]] = []
+        current: list[int] = []
+        widest = 0  # the batch is padded to its widest sentence
+        for i in order:
+            size = len(sources[i]) + len(prefixes[i] or ())
+            if current and max(widest, size) * (len(current) + 1) > budget:
+                batches.append(current)
+                current, widest = [], 0
+            current.append(i)
+            widest = max(widest, size)
+        if current:
+            batches.append(current)
+        return batches
+
+    def _decoding_cap(self, source: list[str], prefix: list[str] | None) -> int:
+        """How many target pieces sentence `source` may decode: its length limit, plus any forced prefix."""
+        return min(self.options.max_length, self.length_limit(len(source)) + len(prefix or ()))
+
+    @property
+    def _package_prefix_length(self) -> int:
+        return 1 if self.package.target_prefix else 0
 
     def _prefix_pieces(self, text: str | None) -> list[str] | None:
         package_prefix = [self.package.target_prefix] if self.package.target_prefix else []
@@ -185,9 +224,9 @@ class Engine:
                     sequences.append(pieces)
         return sequences
 
-    def _hypotheses(self, source: list[str], result, with_attention: bool, *, input_cut: bool = False) -> list[Hypothesis]:
-        limit = self.length_limit(len(source))
-        skip = 1 if self.package.target_prefix else 0
+    def _hypotheses(self, source: list[str], result, with_attention: bool, *, limit: int, input_cut: bool = False) -> list[Hypothesis]:
+        """`limit`: the pieces this sentence may have (its own cap, not its batch's)."""
+        skip = self._package_prefix_length
         hypotheses = []
         for rank, pieces in enumerate(result.hypotheses):
             pieces = pieces[skip:]
