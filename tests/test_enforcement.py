@@ -163,7 +163,7 @@ def test_nbest_is_skipped_when_the_first_beam_was_as_wide(tiny_engine):
     recording = RecordingEngine(tiny_engine)
     enforcer = GlossaryEnforcer(Glossary((VLADIVOSTOK,)), nbest=1)
     (segment,) = translate_document(document, recording, enforcer=enforcer).segments
-    assert not [options for options, _ in recording.calls if "beam_size" in options]  # only the n-best pass widens the beam
+    assert not [options for options, _ in recording.calls if "beam_size" in options and not options.get("target_prefixes")]  # only the n-best pass widens the beam
     assert segment.terms[0].how == PREFIX  # the greedy first pass lacks it; no n-best pass; the prefix finds it
 
 
@@ -339,3 +339,13 @@ def test_enforcement_in_chunks_gives_the_same_result(tiny_engine, monkeypatch):
     assert [(s.english, s.terms) for s in chunked] == [(s.english, s.terms) for s in whole]
     wide_passes = [found for options, found in engine.calls if options.get("return_attention") and not options.get("target_prefixes")]
     assert [len(found) for found in wide_passes][:3] == [1, 1, 1]  # never more than a chunk at once
+
+
+def test_at_the_default_beam_there_is_no_second_nbest_pass_and_prefixes_finish_greedily(tiny_engine):
+    engine = RecordingEngine(dataclasses.replace(tiny_engine, options=dataclasses.replace(tiny_engine.options, beam_size=4)))
+    document = parse_blocks("Putin und Kim trafen sich in Wostotschny.", source="t.txt", name="t", encoding="utf_8")
+    (segment,) = translate_document(document, engine, enforcer=GlossaryEnforcer(Glossary((entry("Wostotschny", "Vostochny", forbidden=["Wostotschny"]),)))).segments
+    first, *forced = [options for options, _ in engine.calls]
+    assert first["num_hypotheses"] == 4 and "target_prefixes" not in first
+    assert forced and all(o.get("target_prefixes") and (o["beam_size"], o["num_hypotheses"]) == (1, 1) for o in forced)
+    assert segment.english == "Putin and Kim met in Vostochny." and segment.terms[0].how == PREFIX
