@@ -218,11 +218,13 @@ def review_view(translated: TranslatedDocument, context: RenderContext | None = 
     enforcer = GlossaryEnforcer(glossary) if glossary is not None and not translated.glossary_enforced else None
     entries = _entries_by_rendering(glossary)
 
-    # where each segment is, as `dolmetsch check` names it: the PO entry, else the source line
-    wheres = []
-    for number, (s, msgctxt) in enumerate(with_contexts(translated.segments), start=1):
+    # each segment's PO entry as `dolmetsch check` names it (file:line); the checks run on the page's
+    # own keys, unique even where a source line holds several sentences, and their messages name the PO entry
+    po_refs = []
+    for s, msgctxt in with_contexts(translated.segments):
         line = lines.get((msgctxt, s.segment.text))
-        wheres.append(f"{po_name}:{line}" if line is not None else f"{document.source}:{s.segment.line} (sentence {number})")
+        po_refs.append(f"{po_name}:{line}" if line is not None else "")
+    wheres = [ref or f"{document.source}:{s.segment.line}, sentence {number}" for number, (s, ref) in enumerate(zip(translated.segments, po_refs), start=1)]
     reviewed = [ReviewedSegment(s.segment.text, s.english, where) for s, where in zip(translated.segments, wheres)]
     matcher = GlossaryMatcher(glossary) if glossary is not None else None
     findings = run_checks(reviewed, CheckContext(glossary=matcher))
@@ -235,7 +237,7 @@ def review_view(translated: TranslatedDocument, context: RenderContext | None = 
     term_count = 0
     strategies: Counter = Counter()
     met: Counter = Counter()
-    for number, (s, where) in enumerate(zip(translated.segments, wheres), start=1):
+    for number, (s, where, po_ref) in enumerate(zip(translated.segments, wheres, po_refs), start=1):
         terms = s.terms if s.terms or enforcer is None else enforcer.review(s.segment.text, s.english)
         views, de_spans, en_spans = _term_views(s, tuple(terms), entries, term_count)
         term_count += len(views)
@@ -263,7 +265,7 @@ def review_view(translated: TranslatedDocument, context: RenderContext | None = 
             tuple(views),
             tuple(by_where.get(where, ())),
             tuple(badges),
-            where if not where.endswith(")") else "",
+            po_ref,
             f"{document.source}:{s.segment.line}",
         )
 
