@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+FLAGS_DE, FLAGS_EN = "Länderfahnen vor dem russischen Weltraumbahnhof Wostotschny", "Flags in front of the Russian Wostotschny spaceport"
 EVIL = "Kim sagte <script>window.pwned=1</script> in Wladiwostok.\n\nPutin & Kim <img src=x onerror=\"window.pwned=2\"> trafen sich.\n"
 
 
@@ -69,6 +70,9 @@ def built(run, tmp_path_factory):
     entry = next(e for e in catalog if e.msgid == "Treffen in Russland")
     entry.msgstr = "A meeting in Russia, reviewed by hand"
     entry.flags.remove("fuzzy")
+    # and leaves a draft that misses a glossary rendering and uses a forbidden variant
+    draft = next(e for e in catalog if e.msgid == FLAGS_DE)
+    draft.msgstr = FLAGS_EN
     catalog.save(str(catalog_path))
     [result] = build_files([str(root / "putin-kim.txt")], out_dir=work / "out", locales_dir=work / "locales", glossary=[ROOT / "glossary"])
     return work / "out" / "putin-kim.review.html", result
@@ -126,17 +130,22 @@ def test_each_sentence_names_its_po_entry_and_source_line(run):
     assert f">{sentences[5].po_ref}<" in html and f"source {sentences[5].source_ref}<" in html
 
 
-def test_findings_are_those_of_dolmetsch_check(run):
+@pytest.mark.parametrize("which", ["translated", "built"])
+def test_findings_are_those_of_dolmetsch_check(run, built, which):
     """The page's findings are the ones `dolmetsch check S.po --glossary glossary/` prints."""
-    root, _, _ = run
-    po = root / "locales" / "en" / "LC_MESSAGES" / "putin-kim.po"
+    page, po = (
+        (run[0] / "out" / "putin-kim.review.html", run[0] / "locales" / "en" / "LC_MESSAGES" / "putin-kim.po")
+        if which == "translated" else (built[0], built[0].parent.parent / "locales" / "en" / "LC_MESSAGES" / "putin-kim.po")
+    )
     done = subprocess.run(
         [str(Path(sys.executable).parent / "dolmetsch"), "check", str(po), "--glossary", str(ROOT / "glossary"), "--format", "json"],
         capture_output=True, text=True,
     )
     expected = sorted((f"putin-kim.po:{f['line']}", f["check"], f["message"]) for f in map(json.loads, done.stdout.splitlines()))
     assert expected, done.stderr  # the tiny model's English always gives the checks something to say
-    html = (root / "out" / "putin-kim.review.html").read_text(encoding="utf-8")
+    if which == "built":  # the reviewer's draft: a missing rendering and a forbidden variant
+        assert {check for _, check, _ in expected} >= {"glossary"}
+    html = page.read_text(encoding="utf-8")
     shown = []
     for block in re.split(r'(?=<div class="row sent)', html)[1:]:
         ref = re.search(r'<span class="ref po"[^>]*>([^<]*)</span>', block).group(1)
@@ -359,3 +368,13 @@ def test_build_writes_the_reviewed_english_with_a_reviewed_badge(visit, built):
     assert v.page.inner_text("#count-reviewed") == "1" and v.page.inner_text("#count-fuzzy") == "51"
     # the glossary is marked on the built page too: the reviewed English keeps 'Russia'
     assert v.js("document.querySelector('#en-s2 mark.term.how-kept').textContent") == "Russia"
+    # the draft misses 'Vostochny Cosmodrome' and has the forbidden 'Wostotschny': both stand out
+    row = v.js(f"[...document.querySelectorAll('.de .seg')].find(s => s.textContent === '{FLAGS_DE}').closest('.row').id")
+    missing = v.js(f"[...document.querySelectorAll('#{row} .de mark.term.missing')].map(m => m.textContent)")
+    assert missing == ["Weltraumbahnhof Wostotschny"]
+    assert v.js(f"[...document.querySelectorAll('#{row} .en mark.term.forbidden')].map(m => m.textContent)") == ["Wostotschny"]
+    assert v.page.locator(f"#{row} .badge.missing").count() == 1 and v.page.locator(f"#{row} .badge.forbidden").count() == 1
+    assert v.js(f"getComputedStyle(document.querySelector('#{row} .de mark.term.missing')).borderTopStyle") == "dashed"
+    assert v.js("document.querySelectorAll('.de mark.term.missing').length") == v.js("document.querySelectorAll('.badge.missing').length") == 1
+    v.page.hover(f"#{row} .en mark.term.forbidden")
+    assert "FORBIDDEN VARIANT" in v.page.inner_text("#tip")
