@@ -79,7 +79,8 @@ def main() -> None:
         )
         translated = result.translated
         po = format_named("po").path(translated.document.name, out, locales)
-        context = RenderContext({"po": po}, {"po": po.read_text(encoding="utf-8")}, translator.glossary)
+        page_path = format_named("review-page").path(translated.document.name, out, locales)
+        context = RenderContext({"po": po, "review-page": page_path}, {"po": po.read_text(encoding="utf-8")}, translator.glossary)
         page = render_page(review_view(translated, context))  # warm: Jinja2, the checks' tables
         view_seconds = median_seconds(lambda: review_view(translated, context), args.repeat)
         view = review_view(translated, context)

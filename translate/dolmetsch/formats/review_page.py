@@ -11,6 +11,7 @@ fetched, so the file opens from disk anywhere. The page is built from a plain vi
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -307,9 +308,18 @@ def review_view(translated: TranslatedDocument, context: RenderContext | None = 
     glossaries = tuple(sorted({str(e.source) for e in glossary if e.source is not None})) if glossary is not None else ()
     unplaced = tuple(FindingView(f.check, f.level, f"{f.where}: {f.message}") for f in findings if f.where not in placed_wheres)
     return ReviewView(
-        document.name, document.source, translated.model, str(po_path) if po_path is not None else "",
+        document.name, document.source, translated.model, _relative_to_page(po_path, context.paths.get(ReviewPage.name)),
         glossaries, tuple(blocks), counts, tuple(sorted(met.items())), unplaced,
     )
+
+
+def _relative_to_page(path: Path | None, page: Path | None) -> str:
+    """`path` as seen from the page's folder, so the page reads the same wherever the run's folders are."""
+    if path is None:
+        return ""
+    if page is None:
+        return str(path)
+    return os.path.relpath(Path(path).absolute(), Path(page).absolute().parent)
 
 
 @lru_cache(maxsize=1)
