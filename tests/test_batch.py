@@ -73,7 +73,7 @@ def test_a_bad_document_is_reported_and_the_others_go_on(tmp_path, feed):
     result = run("translate", broken, folder, "--model", TINY_MODEL, "--no-glossary", "-o", out, "--locales", tmp_path / "l", "-q")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [f"dolmetsch: error: {broken}: not a text file (binary data)"]
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}{x}" for s in "ab" for x in (".en.txt", ".de-en.tsv", ".de-en.md"))
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}{x}" for s in "ab" for x in (".en.txt", ".de-en.tsv", ".de-en.md", ".review.html"))
 
 
 def test_a_killed_batch_finishes_only_what_is_missing(tmp_path, feed, calls):

@@ -382,7 +382,7 @@ def test_glossary_report_counts_occurrences_strategies_and_where_terms_are_missi
 
 
 def test_registry_lists_the_formats_of_a_run():
-    assert [f.name for f in FORMATS] == ["text", "bitext", "markdown", "po", "pot", "glossary-report", "tmx"]
+    assert [f.name for f in FORMATS] == ["text", "bitext", "markdown", "po", "pot", "glossary-report", "tmx", "review-page"]
     assert format_named("po").folder == LOCALES and format_named("bitext").folder == OUT
     with pytest.raises(KeyError):
         format_named("docx")
@@ -398,12 +398,13 @@ def test_output_plan_places_each_format_and_skips_what_was_not_asked_for(tmp_pat
         locales / "en" / "LC_MESSAGES" / "a.po",
         locales / "a.pot",
         out / "a.glossary.json",
+        out / "a.review.html",
     ]
     assert OutputPlan.for_document("a", out, locales, with_glossary=False).path_of("glossary-report") is None
     assert OutputPlan.for_document("a", out, None, with_glossary=True).path_of("po") is None
     assert OutputPlan.for_document("a", None, locales, with_glossary=True).paths() == [locales / "en" / "LC_MESSAGES" / "a.po", locales / "a.pot"]
     built = OutputPlan.for_document("a", out, locales, with_glossary=True, command="build")
-    assert built.paths() == [out / "a.en.txt", out / "a.de-en.tsv", out / "a.de-en.md", out / "a.de-en.tmx"]
+    assert built.paths() == [out / "a.en.txt", out / "a.de-en.tsv", out / "a.de-en.md", out / "a.de-en.tmx", out / "a.review.html"]
 
 
 class Shouting(OutputFormat):

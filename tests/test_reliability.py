@@ -169,7 +169,7 @@ def test_an_interrupt_in_the_write_phase_leaves_no_temp_file_and_no_mix(tmp_path
     assert run(*translate_args(article, tmp_path)).exit_code == 0
     article.write_text("Kim besuchte Russland.\n\nPutin traf Kim wieder.\n", encoding="utf-8")
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p != article and not p.name.endswith(".lock")}
-    assert len(before) == 5  # text, bitext, markdown, PO, POT
+    assert len(before) == 6  # text, bitext, markdown, PO, POT, review page
     done = subprocess.run(
         [sys.executable, "-c", INTERRUPT_IN_WRITE_PHASE, signal_name, *map(str, translate_args(article, tmp_path))],
         capture_output=True, text=True,

@@ -133,20 +133,30 @@ def start_engine(
 
 
 def write_outputs(
-    translated: TranslatedDocument, out_dir: Path | str | None = "out", locales_dir: Path | str | None = "locales"
+    translated: TranslatedDocument,
+    out_dir: Path | str | None = "out",
+    locales_dir: Path | str | None = "locales",
+    *,
+    glossary: Glossary | None = None,
 ) -> list[Path]:
     """Write every output format of one document (see dolmetsch.formats.FORMATS); returns the paths.
 
     The PO catalogue is merged with the one already there, so reviewers' work is kept. A folder
-    given as None skips the formats that go there.
+    given as None skips the formats that go there. `glossary` (a Translator's) lets the review
+    page show each term's entry: its note and forbidden variants.
     """
-    plan = plan_outputs(translated.document, out_dir, locales_dir, with_glossary=translated.glossary_enforced)
+    plan = plan_outputs(translated.document, out_dir, locales_dir, with_glossary=translated.glossary_enforced, glossary=glossary)
     plan.preflight(translated.document)
     return plan.write(translated)
 
 
 def plan_outputs(
-    document: Document, out_dir: Path | str | None, locales_dir: Path | str | None, *, with_glossary: bool
+    document: Document,
+    out_dir: Path | str | None,
+    locales_dir: Path | str | None,
+    *,
+    with_glossary: bool,
+    glossary: Glossary | None = None,
 ) -> OutputPlan:
     """The targets of one document's outputs, not yet checked (`preflight`) or written."""
     return OutputPlan.for_document(
@@ -154,6 +164,7 @@ def plan_outputs(
         Path(out_dir) if out_dir is not None else None,
         Path(locales_dir) if locales_dir is not None else None,
         with_glossary=with_glossary,
+        glossary=glossary,
     )
 
 
@@ -235,7 +246,7 @@ def translate_files(
             document = read_document(source, name=name)
             if document.name in names:
                 raise InputError(source, f"has the same output name as {names[document.name]}; translate it in another run or with --name")
-            plan = plan_outputs(document, out_dir, locales_dir, with_glossary=enforced is not None)
+            plan = plan_outputs(document, out_dir, locales_dir, with_glossary=enforced is not None, glossary=enforced)
             plan.preflight(document)
         except InputError as error:
             if not keep_going:
@@ -315,19 +326,26 @@ def build_files(
     name: str | None = None,
     include_drafts: bool = False,
     strict: bool = False,
+    glossary: Iterable[Path | str] | None = None,
+    no_glossary: bool = False,
 ) -> list[FileResult]:
     """The reviewed view, what `dolmetsch build` does: each source's skeleton filled from its PO.
 
-    Writes the final English, bitext, side-by-side view and a TMX of the reviewed translations
-    (`include_drafts` adds fuzzy ones to the TMX). Fuzzy entries are used and counted in each
-    result's `drafts`; with `strict` they are refused (exit 1) and nothing is written. A sentence
-    without a translation, a missing PO or another document's PO is refused (exit 2).
+    Writes the final English, bitext, side-by-side view, the review page and a TMX of the reviewed
+    translations (`include_drafts` adds fuzzy ones to the TMX). Fuzzy entries are used and counted
+    in each result's `drafts`; with `strict` they are refused (exit 1) and nothing is written. A
+    sentence without a translation, a missing PO or another document's PO is refused (exit 2).
+    The glossary (`glossary`, default ./glossary/ as for translate; `no_glossary`: none) only
+    marks terms and runs the glossary check on the review page; nothing is enforced.
     """
     documents = [read_document(source, name=name) for source in sources]
+    shown, _ = run_glossary(glossary, no_glossary=no_glossary)
     formats = [TranslationMemory(include_drafts) if f.name == TranslationMemory.name else f for f in registry.FORMATS]
     results = []
     for document in documents:
-        plan = OutputPlan.for_document(document.name, out_dir, locales_dir, with_glossary=False, command=BUILD, formats=formats)
+        plan = OutputPlan.for_document(
+            document.name, out_dir, locales_dir, with_glossary=False, command=BUILD, formats=formats, glossary=shown
+        )
         plan.preflight(document)
         catalog_path = GettextCatalog().path(document.name, out_dir, locales_dir)
         known, model = reviewed_translations(catalog_path, document)

@@ -18,9 +18,11 @@ def build_command(
     name: Optional[str] = typer.Option(None, "--name", help="Output stem [default: the source file name without extension]."),
     include_drafts: bool = typer.Option(False, "--all", help="Put fuzzy drafts into the TMX too (reviewed entries only by default)."),
     strict: bool = typer.Option(False, "--strict", help="Refuse fuzzy entries: exit 1 and write nothing."),
+    glossary: Optional[list[Path]] = typer.Option(None, "--glossary", "-g", help="Glossary file or folder whose terms the review page marks and checks (repeatable) [default: ./glossary/ when it exists]."),
+    no_glossary: bool = typer.Option(False, "--no-glossary", help="A review page without glossary terms."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
 ) -> None:
-    """Write the final English, bitext, side-by-side view and TMX from the reviewed PO.
+    """Write the final English, bitext, side-by-side view, review page and TMX from the reviewed PO.
 
     `translate` writes the machine view; `build` writes what the reviewers made of it. Fuzzy
     entries are used (and counted) unless --strict.
@@ -29,7 +31,10 @@ def build_command(
     from dolmetsch.api import build_files
 
     with reported_errors():
-        results = build_files([source], out_dir=out, locales_dir=locales, name=name, include_drafts=include_drafts, strict=strict)
+        results = build_files(
+            [source], out_dir=out, locales_dir=locales, name=name, include_drafts=include_drafts, strict=strict,
+            glossary=glossary, no_glossary=no_glossary,
+        )
     if quiet:
         return
     for result in results:

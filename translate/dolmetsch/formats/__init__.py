@@ -14,6 +14,7 @@ from dolmetsch.formats.glossary_report import GlossaryReport
 from dolmetsch.formats.markdown import SideBySide
 from dolmetsch.formats.po import GettextCatalog
 from dolmetsch.formats.pot import GettextTemplate
+from dolmetsch.formats.review_page import ReviewPage
 from dolmetsch.formats.text import EnglishText
 from dolmetsch.formats.tmx import TranslationMemory
 
@@ -25,6 +26,7 @@ FORMATS: tuple[OutputFormat, ...] = (
     GettextTemplate(),
     GlossaryReport(),
     TranslationMemory(),
+    ReviewPage(),
 )
 """Every output a run writes, in the order they are listed to the user."""
 

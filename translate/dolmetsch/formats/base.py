@@ -7,13 +7,17 @@ read back yields the segments `dolmetsch check` inspects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from dolmetsch.document.model import Document
 from dolmetsch.errors import InputError
 from dolmetsch.pipeline import TranslatedDocument
+
+if TYPE_CHECKING:
+    from dolmetsch.glossary.model import Glossary
 
 OUT = "out"
 """Outputs that go into the output folder, named `S` + suffix."""
@@ -35,6 +39,18 @@ class ReviewedSegment:
     de: str
     en: str
     where: str
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What a format may consult besides the translation: where each registered format of the
+    document goes (`paths`, by format name, also those this run does not write), the text of the
+    outputs this run rendered before it (`rendered`, by format name), and the glossary the run
+    applies. Most formats need none of it."""
+
+    paths: Mapping[str, Path] = field(default_factory=dict)
+    rendered: Mapping[str, str] = field(default_factory=dict)
+    glossary: "Glossary | None" = None
 
 
 class OutputFormat:
@@ -63,6 +79,10 @@ class OutputFormat:
     def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
         """The file's new text; `existing` is the file already at the target, if any."""
         raise NotImplementedError
+
+    def render_in(self, translated: TranslatedDocument, existing: Path | None, context: RenderContext) -> str:
+        """`render`, for a format that also needs the run's context (the review page); the writer calls this."""
+        return self.render(translated, existing)
 
     def check_existing(self, path: Path, document: Document) -> None:
         """Raise InputError, before any translation work, when the file at `path` cannot take

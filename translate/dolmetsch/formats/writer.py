@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dolmetsch.atomic import check_writable_target, real_target, write_all_atomic
 from dolmetsch.document.model import Document
 from dolmetsch.errors import ConcurrentEditError, InputError
 from dolmetsch import formats as registry
-from dolmetsch.formats.base import TRANSLATE, OutputFormat
+from dolmetsch.formats.base import TRANSLATE, OutputFormat, RenderContext
+from dolmetsch.glossary.model import Glossary
 from dolmetsch.pipeline import TranslatedDocument
 
 
@@ -33,6 +34,10 @@ class OutputPlan:
     """Where each output of one document goes: only the formats whose folder was given."""
 
     targets: tuple[tuple[OutputFormat, Path], ...]
+    everywhere: Mapping[str, Path] = field(default_factory=dict, compare=False)
+    """Where every registered format of the document goes, written by this plan or not (by name)."""
+    glossary: Glossary | None = field(default=None, compare=False)
+    """The glossary of the run, for formats that show it (the review page)."""
 
     @classmethod
     def for_document(
@@ -44,16 +49,21 @@ class OutputPlan:
         with_glossary: bool,
         command: str = TRANSLATE,
         formats: Iterable[OutputFormat] | None = None,
+        glossary: Glossary | None = None,
     ) -> "OutputPlan":
-        """The targets of `formats` (default: every registered format) that `command` writes for document `name`."""
+        """The targets of `formats` (default: every registered format) that `command` writes for
+        document `name`; `glossary` is the run's, for the formats that show it."""
         targets = []
+        everywhere = {}
         for output_format in formats if formats is not None else registry.FORMATS:
-            if output_format.needs_glossary and not with_glossary or command not in output_format.written_by:
-                continue
             path = output_format.path(name, out_dir, locales_dir)
             if path is not None:
+                everywhere[output_format.name] = path
+            if output_format.needs_glossary and not with_glossary or command not in output_format.written_by:
+                continue
+            if path is not None:
                 targets.append((output_format, path))
-        return cls(tuple(targets))
+        return cls(tuple(targets), everywhere, glossary)
 
     def paths(self) -> list[Path]:
         return [path for _, path in self.targets]
@@ -96,10 +106,14 @@ class OutputPlan:
             raise ConcurrentEditError(changed[0], f"changed while this run was writing it; nothing was replaced, the run's result is in {names}")
 
     def _render(self, translated: TranslatedDocument) -> dict[Path, str]:
-        return {
-            target: output_format.render(translated, target if target.exists() else None)
-            for output_format, target in self.targets
-        }
+        """Each output in the order of the plan; a format sees the text of those rendered before it."""
+        rendered: dict[Path, str] = {}
+        by_name: dict[str, str] = {}
+        for output_format, target in self.targets:
+            context = RenderContext(self.everywhere, dict(by_name), self.glossary)
+            text = output_format.render_in(translated, target if target.exists() else None, context)
+            rendered[target] = by_name[output_format.name] = text
+        return rendered
 
 
 MERGE_ATTEMPTS = 3

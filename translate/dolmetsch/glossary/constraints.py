@@ -148,6 +148,18 @@ def forbidden_found(entry: Entry, english: str) -> list[str]:
     return found
 
 
+def forbidden_spans(entry: Entry, english: str) -> list[tuple[int, int]]:
+    """Where the entry's forbidden variants occur in `english`, as `forbidden_found` finds them."""
+    allowed = rendering_spans(entry, english)
+    spans = []
+    for variant in entry.forbidden:
+        for occurrence in _occurrences(variant, english, plural=False, flags=re.IGNORECASE):
+            start, end = occurrence.span()
+            if not any(a <= start and end <= b for a, b in allowed):
+                spans.append((start, end))
+    return sorted(spans)
+
+
 def satisfied(entry: Entry, english: str) -> bool:
     """The rendering is there and no forbidden variant is."""
     return rendering_present(entry, english) and not forbidden_found(entry, english)
