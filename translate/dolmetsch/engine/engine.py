@@ -11,10 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dolmetsch.engine.allocator import tune_allocator
 from dolmetsch.errors import InputError
 from dolmetsch.packages.package import ArgosPackage
+
+if TYPE_CHECKING:
+    import numpy
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,17 @@ class DecodingOptions:
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """One decoded candidate; `attention[t][s]` weighs target piece t against source piece s."""
+    """One decoded candidate; `attention[t][s]` weighs target piece t against source piece s.
+
+    Attention is a float32 array (what the decoder computed), not nested tuples of Python floats,
+    which took eight times the memory while enforcement held a chunk's n-best lists.
+    """
 
     text: str
     pieces: tuple[str, ...]
     score: float  # log-probability / length**length_penalty, as the decoder ranked it
     source_pieces: tuple[str, ...]
-    attention: tuple[tuple[float, ...], ...] | None = None
+    attention: "numpy.ndarray | None" = field(default=None, compare=False)
     truncated: bool = False  # the length guard cut it
 
 
@@ -234,7 +242,9 @@ class Engine:
             pieces = pieces[:limit]
             attention = None
             if with_attention and result.attention:
-                attention = tuple(tuple(row) for row in result.attention[rank][skip : skip + len(pieces)])
+                import numpy  # loaded with ctranslate2 already
+
+                attention = numpy.asarray(result.attention[rank][skip : skip + len(pieces)], dtype=numpy.float32)
             hypotheses.append(
                 Hypothesis(
                     text=self.decode(pieces),

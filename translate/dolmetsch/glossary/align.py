@@ -34,7 +34,7 @@ def locate_term(
     sources = set(source_piece_indices(engine, sentence, match.start, match.end))
     # one-letter fragments (the genitive "s" of „Machthabers“) soak up stray attention: leave them out
     sources = {i for i in sources if len(hypothesis.source_pieces[i].lstrip("▁")) > 1} or sources
-    if not sources or not hypothesis.attention:
+    if not sources or hypothesis.attention is None or not len(hypothesis.attention):
         return None, None
     protected = protected_pieces(engine, hypothesis, protected_entries)
     lexical = similar_words(engine, match, hypothesis, protected)
@@ -49,8 +49,7 @@ def locate_term(
         return None, None
 
     def strongest(t: int) -> int:
-        row = hypothesis.attention[t]
-        return max(range(len(row)), key=row.__getitem__)
+        return int(hypothesis.attention[t].argmax())  # the first of equal maxima, as max() would
 
     def mass(t: int) -> float:
         row = hypothesis.attention[t]

@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from dolmetsch.atomic import new_file_mode
+from dolmetsch.cache import user_cache_dir
 
 LANGUAGE = "de"
 INDEX_SCHEMA = 1
@@ -31,8 +32,7 @@ INDEX_SCHEMA = 1
 
 def wordform_cache_dir() -> Path:
     """$XDG_CACHE_HOME/dolmetsch/wordforms (default ~/.cache), read at call time."""
-    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache_home) / "dolmetsch" / "wordforms"
+    return user_cache_dir("wordforms")
 
 
 class IndexedDictionary(Mapping[str, str]):

@@ -7,9 +7,9 @@ SHA-256, so later runs reuse it without touching the packages folder.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
+from dolmetsch.cache import user_cache_dir
 from dolmetsch.errors import InputError
 from dolmetsch.packages.archive import check_archive
 from dolmetsch.packages.index import package_index_url
@@ -23,8 +23,7 @@ HASH_CHUNK_BYTES = 1024**2
 
 def package_cache_dir() -> Path:
     """$XDG_CACHE_HOME/dolmetsch/packages (default ~/.cache), read at call time."""
-    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache_home) / "dolmetsch" / "packages"
+    return user_cache_dir("packages")
 
 
 def _sha256_of(path: Path) -> str:
