@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
 
@@ -56,17 +55,6 @@ def test_the_index_lives_in_the_user_cache_and_is_readable_like_a_cache_file(bui
     assert built_index.path.name.startswith(f"de-simplemma-{simplemma.__version__}-")
     assert stat.S_IMODE(built_index.path.stat().st_mode) & 0o044  # not mkstemp's 0600
     assert not [p for p in built_index.path.parent.iterdir() if p.name.endswith(".tmp")]
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_an_unwritable_cache_falls_back_to_simplemmas_dictionary(tmp_path):
-    tmp_path.chmod(0o500)
-    try:
-        dictionary = IndexedDictionaryFactory(tmp_path / "wordforms").get_dictionary("de")
-    finally:
-        tmp_path.chmod(0o700)
-    assert not isinstance(dictionary, IndexedDictionary)
-    assert dictionary["Raketen"] == "Rakete"
 
 
 def test_a_failed_write_leaves_no_scratch_file_and_falls_back(tmp_path, monkeypatch):
