@@ -237,3 +237,20 @@ def test_overlong_input_is_cut_and_flagged(tiny_engine):
     assert cut[0].source_pieces == ("▁Putin", "▁traf", "▁Kim", "▁in") and cut[0].truncated  # 6 pieces, cut to 4
     assert len(exact[0].source_pieces) == 4 and not exact[0].truncated  # exactly max_input: kept whole
     assert exact[0].text == shorter[0].text == "Meeting in Russia" and not shorter[0].truncated
+
+
+def test_automatic_threads_are_one_for_a_small_model_and_the_default_for_a_large_one(tiny_package_dir, tmp_path, monkeypatch):
+    from dolmetsch.engine import engine as engine_module
+
+    assert engine_module.auto_threads(ArgosPackage.from_dir(tiny_package_dir)) == 1
+    large = tmp_path / "pkg"
+    shutil.copytree(tiny_package_dir, large)
+    with open(large / "model" / "model.bin", "r+b") as weights:
+        weights.truncate(engine_module.SMALL_MODEL_BYTES)  # as big as a model that gains from threads
+    assert engine_module.auto_threads(ArgosPackage.from_dir(large)) == 0
+    chosen = []
+    real_translator = ctranslate2.Translator
+    monkeypatch.setattr(ctranslate2, "Translator", lambda *a, **k: chosen.append(k["intra_threads"]) or real_translator(*a, **k))
+    Engine.load(ArgosPackage.from_dir(tiny_package_dir))
+    Engine.load(ArgosPackage.from_dir(tiny_package_dir), threads=2)
+    assert chosen == [1, 2]

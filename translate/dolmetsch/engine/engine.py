@@ -49,6 +49,17 @@ class DecodingOptions:
     length_penalty: float = 0.2
 
 
+SMALL_MODEL_BYTES = 16 << 20
+"""Below this size a model's matrices are too small to split across threads."""
+
+
+def auto_threads(package: ArgosPackage) -> int:
+    """CPU threads when the user chose none: one for a small model (the tiny test model decodes 2.3×
+    faster on one thread than on two, which only wait on each other), else 0, CTranslate2's default."""
+    weights = package.model_dir / "model.bin"
+    return 1 if weights.is_file() and weights.stat().st_size < SMALL_MODEL_BYTES else 0
+
+
 @dataclass(frozen=True)
 class Hypothesis:
     """One decoded candidate; `attention[t][s]` weighs target piece t against source piece s.
@@ -104,7 +115,7 @@ class Engine:
             raise InputError(tokenizer_path, "BPE packages are not supported; use a SentencePiece package")
         try:
             translator = ctranslate2.Translator(
-                str(package.model_dir), device=device, intra_threads=threads, compute_type=compute_type
+                str(package.model_dir), device=device, intra_threads=threads or auto_threads(package), compute_type=compute_type
             )
         except (RuntimeError, ValueError) as exc:
             raise InputError(package.model_dir, f"cannot load the CTranslate2 model ({exc})") from None
