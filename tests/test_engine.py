@@ -239,18 +239,27 @@ def test_overlong_input_is_cut_and_flagged(tiny_engine):
     assert exact[0].text == shorter[0].text == "Meeting in Russia" and not shorter[0].truncated
 
 
-def test_automatic_threads_are_one_for_a_small_model_and_the_default_for_a_large_one(tiny_package_dir, tmp_path, monkeypatch):
+def test_automatic_threads_decode_one_batch_per_core_on_one_thread_each(tiny_package_dir, monkeypatch):
     from dolmetsch.engine import engine as engine_module
 
-    assert engine_module.auto_threads(ArgosPackage.from_dir(tiny_package_dir)) == 1
-    large = tmp_path / "pkg"
-    shutil.copytree(tiny_package_dir, large)
-    with open(large / "model" / "model.bin", "r+b") as weights:
-        weights.truncate(engine_module.SMALL_MODEL_BYTES)  # as big as a model that gains from threads
-    assert engine_module.auto_threads(ArgosPackage.from_dir(large)) == 0
+    monkeypatch.setattr(engine_module.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert engine_module.thread_plan(0, "cpu") == (3, 1)
+    assert engine_module.thread_plan(5, "cpu") == (1, 5)  # a number given: one batch at a time on that many
+    assert engine_module.thread_plan(0, "cuda") == (1, 0)
+    monkeypatch.setattr(engine_module.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert engine_module.thread_plan(0, "cpu") == (engine_module.MAX_PARALLEL_BATCHES, 1)
     chosen = []
     real_translator = ctranslate2.Translator
-    monkeypatch.setattr(ctranslate2, "Translator", lambda *a, **k: chosen.append(k["intra_threads"]) or real_translator(*a, **k))
-    Engine.load(ArgosPackage.from_dir(tiny_package_dir))
-    Engine.load(ArgosPackage.from_dir(tiny_package_dir), threads=2)
-    assert chosen == [1, 2]
+    monkeypatch.setattr(ctranslate2, "Translator", lambda *a, **k: chosen.append((k["inter_threads"], k["intra_threads"])) or real_translator(*a, **k))
+    engine = Engine.load(ArgosPackage.from_dir(tiny_package_dir))
+    assert chosen == [(4, 1)] and engine.parallel_batches == 4
+
+
+def test_parallel_batches_share_the_token_budget_and_give_the_same_result(tiny_engine):
+    engine, spy = recording(tiny_engine, beam_size=1, max_batch_tokens=64)
+    alone = [r[0].text for r in engine.translate(list(PROBES))]
+    one_at_a_time = [max(map(len, batch)) * len(batch) for batch in spy.batches]
+    shared, spy = recording(replace(tiny_engine, parallel_batches=4), beam_size=1, max_batch_tokens=64)
+    assert [r[0].text for r in shared.translate(list(PROBES))] == alone
+    assert len(spy.batches) > len(one_at_a_time)
+    assert all(len(batch) == 1 or max(map(len, batch)) * len(batch) <= 64 // 4 for batch in spy.batches)

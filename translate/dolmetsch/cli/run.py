@@ -42,7 +42,7 @@ def translate_command(
     length_penalty: float = typer.Option(0.2, "--length-penalty", min=0.0, help="Beam scores are log-probability / length**PENALTY; 0.2 is Argos Translate's own, 1.0 CTranslate2's default."),
     replace_unknowns: bool = typer.Option(True, "--replace-unknowns/--keep-unknowns", help="Replace an unknown piece the model emits with the source piece it attends to most (as Argos does), or keep SentencePiece's ⁇."),
     device: Device = typer.Option(Device.cpu, "--device", help="Where to decode."),
-    threads: int = typer.Option(0, "--threads", min=0, help="CPU threads (0 = automatic: one for a model under 16 MB, else CTranslate2's default)."),
+    threads: int = typer.Option(0, "--threads", min=0, help="CPU threads for one batch at a time (0 = automatic: one batch per core, at most 4, one thread each)."),
     compute_type: str = typer.Option("default", "--compute-type", help="CTranslate2 compute type: default, int8, int8_float32, float32, float16, …"),
     retranslate: bool = typer.Option(False, "--retranslate", help="Decode every sentence, also those the PO already holds a reviewed translation or current draft for (reviewed translations are still kept)."),
     memory: Optional[list[Path]] = typer.Option(None, "--tm", help="A TMX translation memory to fill sentences from (repeatable); reviewed entries of every PO under --locales count too."),
