@@ -55,6 +55,15 @@ def test_local_workers_give_the_outputs_of_a_local_run(tmp_path, feed):
     assert outputs(tmp_path / "two") == outputs(tmp_path / "one")
 
 
+def test_local_workers_share_the_cores_unless_threads_are_given(tmp_path, feed, monkeypatch):
+    recipes = []
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(scale, "run_local", lambda recipe, jobs: recipes.append(recipe) or ([], []))
+    translate(feed, tmp_path / "a", "--workers", "4")
+    translate(feed, tmp_path / "b", "--workers", "4", "--threads", "3")
+    assert [r.threads for r in recipes] == [2, 3]
+
+
 def test_jobs_share_the_documents_out_evenly(feed):
     from dolmetsch.document.reading import read_document
 
