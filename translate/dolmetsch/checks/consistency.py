@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dolmetsch.checks.base import ERROR, WARNING, CheckContext, Finding
 from dolmetsch.formats.base import ReviewedSegment
@@ -113,15 +114,16 @@ class _Rendering:
 
 
 def _stemmers():
+    """German and English stemming functions, each word stemmed once (a batch repeats its words)."""
     # snowballstemmer is imported on use: only the consistency check needs it
     import snowballstemmer
 
-    return snowballstemmer.stemmer("german"), snowballstemmer.stemmer("english")
+    return tuple(lru_cache(maxsize=1 << 16)(snowballstemmer.stemmer(language).stemWord) for language in ("german", "english"))
 
 
 def _segment_words(segment: ReviewedSegment, stemmers, german_spans, english_spans) -> _Words:
     """The segment's words outside glossary matches and their renderings."""
-    german_stemmer, english_stemmer = stemmers
+    german_stem, english_stem = stemmers
     words = _Words()
     tokens = tokenize(segment.de)
     for index, token in enumerate(tokens):
@@ -130,7 +132,7 @@ def _segment_words(segment: ReviewedSegment, stemmers, german_spans, english_spa
             continue
         if any(start <= token.start < end for start, end in german_spans):
             continue  # the glossary part handles it
-        key = ("^" if token.sentence_initial else "") + german_stemmer.stemWord(text.lower())
+        key = ("^" if token.sentence_initial else "") + german_stem(text.lower())
         words.german.setdefault(key, (text, index / max(1, len(tokens) - 1)))
     english = list(ENGLISH_WORD.finditer(segment.en))
     for index, match in enumerate(english):
@@ -139,7 +141,7 @@ def _segment_words(segment: ReviewedSegment, stemmers, german_spans, english_spa
             continue
         if any(start <= match.start() < end for start, end in english_spans):
             continue
-        words.english.setdefault(english_stemmer.stemWord(word), (match.group(), index / max(1, len(english) - 1)))
+        words.english.setdefault(english_stem(word), (match.group(), index / max(1, len(english) - 1)))
     return words
 
 
