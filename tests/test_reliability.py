@@ -8,7 +8,6 @@ by timing.
 from __future__ import annotations
 
 import os
-import signal
 import stat
 import subprocess
 import sys
