@@ -25,6 +25,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
+from dolmetsch.document.sentence_memo import sentence_memo
+
 # Words that can open a German sentence but can never follow an ordinal ("der 2. ___"), which takes a
 # noun or an adjective. Capitalised, since mid-sentence they would be lowercase.
 _STARTERS_AFTER_NUMBER = (
@@ -49,10 +51,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """
     if not text.strip():
         return []
+    memo = sentence_memo()  # spans of a text split before (see `sentence_memo`)
+    known = memo.get(text)
+    if known is not None:
+        return known
     starts = set(align_starts(text, _somajo_sentences(text)))
     starts.update(match.end() for match in _NUMBER_THEN_STARTER.finditer(text))
     starts.update(match.end() for match in _BLANK_LINE.finditer(text))
-    return spans_from_starts(text, starts)
+    spans = spans_from_starts(text, starts)
+    memo.put(text, spans)
+    return spans
 
 
 def _somajo_sentences(text: str) -> list[str]:
