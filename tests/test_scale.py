@@ -57,7 +57,7 @@ def test_local_workers_give_the_outputs_of_a_local_run(tmp_path, feed):
 
 def test_local_workers_share_the_cores_unless_threads_are_given(tmp_path, feed, monkeypatch):
     recipes = []
-    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
     monkeypatch.setattr(scale, "run_local", lambda recipe, jobs: recipes.append(recipe) or ([], []))
     translate(feed, tmp_path / "a", "--workers", "4")
     translate(feed, tmp_path / "b", "--workers", "4", "--threads", "3")

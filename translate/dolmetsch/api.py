@@ -13,15 +13,13 @@ output target before any work, loads the model once and writes each document's o
 
 from __future__ import annotations
 
-import os
-
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from dolmetsch.document.model import Document
 from dolmetsch.document.reading import read_document
-from dolmetsch.engine.engine import DecodingOptions, Engine
+from dolmetsch.engine.engine import DecodingOptions, Engine, usable_cores
 from dolmetsch import formats as registry
 from dolmetsch.errors import InputError, UnreviewedError
 from dolmetsch.formats.base import BUILD
@@ -293,7 +291,7 @@ def _translate_elsewhere(package, glossary, documents, known, notes, *, workers:
     from dolmetsch import scale  # multiprocessing and Ray load only for such runs
 
     if not ray and not decoding.get("threads"):  # local workers share this machine's cores
-        decoding = {**decoding, "threads": max(1, (os.cpu_count() or 1) // workers)}
+        decoding = {**decoding, "threads": max(1, usable_cores() // workers)}
     recipe = scale.EngineRecipe(package.path, glossary, quotes=quotes, **decoding)
     jobs = scale.split_jobs(documents, known, notes, workers if not ray else max(workers, 1))
     done, lost = scale.run_on_ray(recipe, jobs, ray_address) if ray else scale.run_local(recipe, jobs)

@@ -37,7 +37,7 @@ def check_writable_target(target: Path) -> None:
         raise InputError(target, "is read-only; refusing to replace it (make it writable, or write elsewhere)")
 
 
-def new_file_mode() -> int:
+def _new_file_mode() -> int:
     """What `open()` would give a new file under the current umask."""
     current = os.umask(0o022)
     os.umask(current)
@@ -79,7 +79,7 @@ def _stage(target: Path, data: bytes, staged: list[tuple[Path, Path]]) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        mode = stat.S_IMODE(destination.stat().st_mode) if destination.exists() else new_file_mode()
+        mode = stat.S_IMODE(destination.stat().st_mode) if destination.exists() else _new_file_mode()
         os.chmod(name, mode)
     except OSError as exc:
         raise InputError(target, f"cannot write ({exc.strerror})") from None

@@ -64,8 +64,12 @@ def thread_plan(threads: int, device: str) -> tuple[int, int]:
     """
     if threads or device != "cpu":
         return 1, threads
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, MAX_PARALLEL_BATCHES)), 1
+    return max(1, min(usable_cores(), MAX_PARALLEL_BATCHES)), 1
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,15 @@ beside the index, so a run whose glossary has not changed never loads lemminflec
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
-from dolmetsch.atomic import new_file_mode
+from dolmetsch.atomic import write_bytes_atomic, write_text_atomic
 from dolmetsch.cache import user_cache_dir
+from dolmetsch.errors import InputError
 
 LANGUAGE = "de"
 INDEX_SCHEMA = 1
@@ -84,7 +84,7 @@ class IndexedDictionaryFactory:
             forms = _load_dictionary_from_disk(lang)
             try:
                 write_index(path, forms)
-            except (OSError, sqlite3.Error):  # an unwritable or full cache: keep what was just decoded
+            except (OSError, sqlite3.Error, InputError):  # an unwritable or full cache: keep what was just decoded
                 return MappingStrToByteString(forms)
         return IndexedDictionary(path)
 
@@ -97,10 +97,11 @@ def index_name(lang: str, data_file: Path) -> str:
 
 
 def write_index(path: Path, forms: dict[bytes, bytes]) -> None:
-    """Write the index beside `path` and rename it into place, so a reader never sees half of one."""
-
-    def fill(scratch: str) -> None:
-        db = sqlite3.connect(scratch)
+    """Build the index in a scratch folder, then write it in place atomically (a reader never sees
+    half of one, and a failure leaves no file)."""
+    with tempfile.TemporaryDirectory(prefix="dolmetsch-wordforms-") as scratch:
+        built = Path(scratch) / path.name
+        db = sqlite3.connect(built)
         try:
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
@@ -109,22 +110,7 @@ def write_index(path: Path, forms: dict[bytes, bytes]) -> None:
             db.commit()
         finally:
             db.close()
-
-    _replace_with(path, fill)
-
-
-def _replace_with(path: Path, fill) -> None:
-    """Have `fill(scratch)` write a scratch file beside `path`, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        os.chmod(scratch, new_file_mode())  # as open() would make it, not mkstemp's 0600
-        fill(scratch)
-        os.replace(scratch, path)
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
+        write_bytes_atomic(path, built.read_bytes())
 
 
 @cache
@@ -163,10 +149,9 @@ class PluralMemo:
         return tuple(self._known[noun])
 
     def _save(self) -> None:
-        text = json.dumps(self._known, ensure_ascii=False, sort_keys=True)
         try:
-            _replace_with(self.path, lambda scratch: Path(scratch).write_text(text, encoding="utf-8"))
-        except OSError:  # an unwritable cache only costs the next run the lookup again
+            write_text_atomic(self.path, json.dumps(self._known, ensure_ascii=False, sort_keys=True))
+        except InputError:  # an unwritable cache only costs the next run the lookup again
             pass
 
 
