@@ -610,6 +610,21 @@ def analyse(bench: Bench, cases: list[dict]) -> dict:
     return summary
 
 
+STAGES_BY_PATH = (
+    (("/ctranslate2/",), "decoding (CTranslate2)"),
+    (("/sentencepiece/",), "tokenizing (SentencePiece)"),
+    (("dolmetsch/document/sentence", "/somajo/"), "sentence splitting"),
+    (("dolmetsch/document/",), "reading + blocks"),
+    (("dolmetsch/glossary/",), "glossary enforcement"),
+    (("dolmetsch/postedit",), "post-edit"),
+    (("dolmetsch/formats/", "dolmetsch/atomic", "/polib"), "writing outputs"),
+    (("dolmetsch/checks/",), "checks"),
+    (("dolmetsch/memory", "rapidfuzz"), "memory"),
+    (("dolmetsch/", "/typer/", "/click/", "/rich/"), "pipeline + CLI"),
+)
+"""Where a function's own time goes, by the first path fragment its file matches (in this order)."""
+
+
 def aggregate_profile(path: Path) -> dict[str, float]:
     """Seconds by stage from a cProfile dump: each function's own time goes to its module's stage;
     a built-in's or a library function's own time goes to the stages of its callers."""
@@ -632,28 +647,9 @@ def aggregate_profile(path: Path) -> dict[str, float]:
             return "imports"
         if "dolmetsch/engine/" in f:
             return "model load" if name == "load" else "engine (Python)"
-        if "/ctranslate2/" in f:
-            return "decoding (CTranslate2)"
-        if "/sentencepiece/" in f:
-            return "tokenizing (SentencePiece)"
-        if "dolmetsch/document/sentences" in f or "/somajo/" in f:
-            return "sentence splitting"
-        if "dolmetsch/document/" in f:
-            return "reading + blocks"
-        if "dolmetsch/glossary/" in f:
-            return "glossary enforcement"
-        if "dolmetsch/postedit" in f:
-            return "post-edit"
-        if "dolmetsch/formats/" in f or "dolmetsch/atomic" in f or "/polib" in f:
-            return "writing outputs"
-        if "dolmetsch/checks/" in f:
-            return "checks"
-        if "dolmetsch/memory" in f or "rapidfuzz" in f:
-            return "memory"
-        if "dolmetsch/" in f:
-            return "pipeline + CLI"
-        if "/typer/" in f or "/click/" in f or "/rich/" in f:
-            return "pipeline + CLI"
+        for fragments, name_of_stage in STAGES_BY_PATH:
+            if any(fragment in f for fragment in fragments):
+                return name_of_stage
         return None  # the standard library and other libraries: charged to whoever called them
 
     memo: dict[tuple, dict[str, float]] = {}
