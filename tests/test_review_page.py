@@ -161,6 +161,18 @@ def _unescape(text: str) -> str:
     return html.unescape(text)
 
 
+def test_the_compiled_template_is_kept_in_the_user_cache(tmp_path, tiny_package_dir):
+    source = tmp_path / "a.txt"
+    source.write_text("Kim besuchte Russland.\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    command = [str(Path(sys.executable).parent / "dolmetsch"), "translate", str(source), "--model", str(tiny_package_dir),
+               "--no-glossary", "-q", "-o", str(tmp_path / "out"), "--locales", str(tmp_path / "locales")]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "XDG_CACHE_HOME": str(cache)})
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "a.review.html").is_file()
+    assert [p.suffix for p in (cache / "dolmetsch" / "templates").iterdir()] == [".cache"]
+
+
 def test_help_does_not_load_jinja():
     code = (
         "import sys; from dolmetsch.cli import app; from typer.testing import CliRunner; "
