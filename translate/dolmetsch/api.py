@@ -34,6 +34,7 @@ from dolmetsch.packages.progress import Progress
 from dolmetsch.packages.resolve import resolve_model
 from dolmetsch.memory import SentenceMemory, catalogues_under, load_memory
 from dolmetsch.postedit import TYPOGRAPHIC
+from dolmetsch.targets import check_folder, check_output_name, check_source_name
 from dolmetsch.pipeline import DRAFT, REVIEWED, KnownTranslation, TranslatedDocument, has_words, translate_documents
 
 DocumentSource = Document | str | Path
@@ -203,6 +204,15 @@ def expand_sources(sources: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(expanded))
 
 
+def check_names_and_folders(name: str | None, *, out_dir: Path | None, locales_dir: Path | None) -> None:
+    """What a run can refuse before reading a source: a `name` that cannot name files, output
+    folders that can never be created."""
+    if name is not None:
+        check_output_name(name)
+    check_folder(out_dir, "--out")
+    check_folder(locales_dir, "--locales")
+
+
 def translate_files(
     sources: Sequence[str],
     *,
@@ -238,11 +248,13 @@ def translate_files(
     instance); the outputs are the same, and the driver writes them all. `decoding` are the options of `start_engine`. `on_load` is
     called before translating and may return a progress callback (segments done).
     """
+    check_names_and_folders(name, out_dir=out_dir, locales_dir=locales_dir)
     enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
     documents, plans, failures = [], [], []
     names: dict[str, str] = {}
     for source in sources:
         try:
+            check_source_name(source, name)
             document = read_document(source, name=name)
             if document.name in names:
                 raise InputError(source, f"has the same output name as {names[document.name]}; translate it in another run or with --name")
@@ -340,6 +352,9 @@ def build_files(
     The glossary (`glossary`, default ./glossary/ as for translate; `no_glossary`: none) only
     marks terms and runs the glossary check on the review page; nothing is enforced.
     """
+    check_names_and_folders(name, out_dir=out_dir, locales_dir=locales_dir)
+    for source in sources:
+        check_source_name(source, name)
     documents = [read_document(source, name=name) for source in sources]
     shown, _ = run_glossary(glossary, no_glossary=no_glossary)
     formats = [TranslationMemory(include_drafts) if f.name == TranslationMemory.name else f for f in registry.FORMATS]

@@ -71,6 +71,10 @@ def translate_command(
         out, locales = out or Path("out"), locales or Path("locales")
     progress = _ProgressBar(quiet)
     with reported_errors(), progress:
+        if report is not None:
+            from dolmetsch.targets import check_output_file
+
+            check_output_file(report, "--report")
         expanded = expand_sources(sources)
         if name is not None and len(expanded) > 1:
             raise fail("--name: names the outputs of one source only")
