@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -106,7 +108,7 @@ def translate_command(
     for failure in failures:
         sys.stderr.write(f"dolmetsch: error: {failure.error}\n")
     if from_stdin:
-        sys.stdout.write(render_text(results[0].translated))
+        write_stdout(render_text(results[0].translated))
     if report is not None:
         with reported_errors():
             write_text_atomic(report, json.dumps(summary_rows(results, failures), ensure_ascii=False, indent=2) + "\n")
@@ -118,6 +120,39 @@ def translate_command(
 
 EXIT_SOME_FAILED = 1
 WIDTH_WHEN_PIPED = 200
+EXIT_BROKEN_PIPE = 128 + 13
+"""What a shell reports for a filter killed by SIGPIPE (`dolmetsch translate - | head`)."""
+
+
+def write_stdout(text: str) -> None:
+    """Write all of `text` to standard output or fail in one line: a full disk is an error, not a short file.
+
+    Written straight to the file descriptor, checking every write: Python's buffered stdout can
+    drop the rest of a large write after a partial one without raising. A reader that went away
+    (EPIPE) ends the run quietly with the shell's SIGPIPE status, as `cat` would.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a stream without a descriptor (captured in tests)
+        fd = None
+    try:
+        if fd is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        sys.stdout.flush()
+        view = memoryview(text.encode(sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict"))
+        while view:
+            written = os.write(fd, view)
+            if written <= 0:
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+            view = view[written:]
+    except BrokenPipeError:
+        if fd is not None:  # Python flushes stdout at exit; a closed pipe must not fail a second time there
+            os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
+    except OSError as exc:
+        raise fail(f"<stdout>: cannot write the English ({exc.strerror or exc})") from None
 
 
 def summary_rows(results, failures) -> list[dict]:
@@ -158,12 +193,15 @@ class _ProgressBar:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+        console = Console(stderr=True)  # stdout carries the English only
+        if not console.is_terminal:
+            return None  # in a log a bar is noise (rich leaves an empty line behind)
         self.bar = Progress(
             TextColumn("translating"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
-            console=Console(stderr=True),  # stdout carries the English only
+            console=console,
             transient=True,
         )
         self.bar.start()
