@@ -42,7 +42,7 @@ def list_command() -> None:
         table.add_row(
             package.pair, package.package_version, package.name, human_size(package.size_bytes), str(package.path)
         )
-    Console(soft_wrap=False).print(table)
+    Console(soft_wrap=False, markup=False, emoji=False).print(table)  # names and paths as they are, never rich markup
 
 
 @app.command("install")

@@ -222,7 +222,8 @@ def _report(translator, results, failures) -> None:
 
     from dolmetsch.formats.glossary_report import render_table  # already loaded by the run
 
-    console = Console(stderr=True, highlight=False)
+    # user text (names, paths, glossary terms) is printed as it is, never read as rich markup or emoji codes
+    console = Console(stderr=True, highlight=False, markup=False, emoji=False)
     if not console.is_terminal:
         console.width = WIDTH_WHEN_PIPED  # logs keep whole paths and table rows
     for result in results:
