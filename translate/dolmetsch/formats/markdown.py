@@ -1,7 +1,12 @@
-"""A paragraph-aligned, side-by-side Markdown view for people to read."""
+"""A paragraph-aligned, side-by-side Markdown view for people to read.
+
+Every text in it (sentences, names, paths) is escaped: it renders as the text it is, whatever
+HTML or Markdown the source or a reviewer's translation holds.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -9,9 +14,30 @@ from dolmetsch.document.model import Kind
 from dolmetsch.formats.base import OutputFormat
 from dolmetsch.pipeline import TranslatedDocument
 
+MARKDOWN_PUNCTUATION = frozenset("\\`*_[]|~")
+"""Characters that would make emphasis, code, links, images or table cells out of plain text."""
+HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+"""Escaped so that a source's or a reviewer's HTML (`<script>`, `<img onerror=…>`, autolinks) shows
+as text in viewers that render inline HTML, as many Markdown viewers do."""
+
+
+def escape_inline(text: str) -> str:
+    """`text` as one line of Markdown that renders as exactly this text, never as HTML, a link or markup."""
+    return "".join(
+        HTML_ENTITIES.get(ch) or (f"\\{ch}" if ch in MARKDOWN_PUNCTUATION else ch) for ch in " ".join(text.split())
+    )
+
+
+def code_span(text: str) -> str:
+    """`text` as one code span (shown verbatim: no HTML, no markup), fenced past any backticks it holds."""
+    text = " ".join(text.split())
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return escape_inline(text)
 
 
 def render_markdown(translated: TranslatedDocument) -> str:
@@ -20,9 +46,9 @@ def render_markdown(translated: TranslatedDocument) -> str:
     for s in translated.segments:
         english[(s.segment.block, s.segment.part)].append(s.english)
     lines = [
-        f"# {document.name}: Deutsch → English",
+        f"# {escape_inline(document.name)}: Deutsch → English",
         "",
-        f"Source: `{document.source}` · model: {translated.model} · {translated.stats.segments} segments",
+        f"Source: {code_span(document.source)} · model: {escape_inline(str(translated.model))} · {translated.stats.segments} segments",
         "",
         "| # | Deutsch | English |",
         "|---|---|---|",
