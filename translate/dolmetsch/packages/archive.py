@@ -7,7 +7,6 @@ name, type and size is checked first, and extraction verifies each member's CRC 
 
 from __future__ import annotations
 
-import json
 import stat
 import zipfile
 import zlib
@@ -15,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from dolmetsch.errors import InputError
-from dolmetsch.packages.package import TOKENIZER_FILES, LanguagePair
+from dolmetsch.packages.package import MAX_METADATA_BYTES, TOKENIZER_FILES, LanguagePair, load_metadata
 
 MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_MEMBERS = 10_000
-MAX_METADATA_BYTES = 1024**2
 # Real model weights barely compress; text (vocabularies, READMEs) compresses ~10:1.
 MAX_COMPRESSION_RATIO = 100
 RATIO_CHECK_MIN_BYTES = 1024**2
@@ -102,10 +100,7 @@ def _read_metadata(archive: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) ->
         raw = zf.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise InputError(archive, f"metadata.json is corrupt ({exc})") from None
-    try:
-        metadata = json.loads(raw.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(archive, f"metadata.json is not valid JSON ({exc})") from None
+    metadata = load_metadata(raw, archive)
     if not isinstance(metadata, dict):
         raise InputError(archive, "metadata.json is not a JSON object")
     for key in ("from_code", "to_code"):

@@ -41,6 +41,26 @@ def parse_version(version: str):
         return Version("0")
 
 
+MAX_METADATA_BYTES = 1024**2
+"""A package's metadata.json names a few fields; anything larger is not metadata."""
+
+
+def load_metadata(raw: bytes, where: str | Path) -> object:
+    """Parse a package's metadata.json; InputError for anything that is not small, valid JSON.
+
+    Deeply nested arrays or objects are refused in one line: the JSON parser recurses and would
+    otherwise stop the run with a RecursionError.
+    """
+    if len(raw) > MAX_METADATA_BYTES:
+        raise InputError(where, f"metadata.json is larger than {MAX_METADATA_BYTES} bytes, too large to be metadata")
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except RecursionError:
+        raise InputError(where, "metadata.json is nested too deeply to be package metadata") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(where, f"metadata.json is not valid JSON ({exc})") from None
+
+
 class LanguagePair:
     """The pair a package, index entry or archive translates; mixed into classes with from_code/to_code."""
 
@@ -103,9 +123,10 @@ class ArgosPackage(LanguagePair):
         if not metadata_path.is_file():
             raise InputError(path, "not an Argos package: metadata.json is missing")
         try:
-            metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(metadata_path, f"metadata.json is not valid JSON ({exc})") from None
+            with metadata_path.open("rb") as handle:
+                metadata = load_metadata(handle.read(MAX_METADATA_BYTES + 1), metadata_path)
+        except OSError as exc:
+            raise InputError(metadata_path, f"cannot read metadata.json ({exc.strerror or exc})") from None
         if not isinstance(metadata, dict) or not metadata.get("from_code") or not metadata.get("to_code"):
             raise InputError(metadata_path, "metadata.json does not name from_code and to_code")
         if not (path / "model" / "model.bin").is_file():
