@@ -273,7 +273,9 @@ def translate_files(
     package = find_package(model, offline=offline)
     fingerprint = enforced.fingerprint() if enforced is not None else ""
     known = [{} if retranslate else plan.known_translations(d, package.name, fingerprint) for d, plan in zip(documents, plans)]
-    notes = remember(documents, known, load_memory(catalogues_under(locales_dir), memory_files), trust=trust_memory)
+    memory = load_memory(catalogues_under(locales_dir), memory_files)
+    own = [plan.path_of(GettextCatalog.name) for plan in plans]
+    notes = remember(documents, known, memory, trust=trust_memory, own=own, fill=not retranslate)
     undecided = any(has_words(s.text) and s.key not in given for d, given in zip(documents, known) for s in d.segments())
     if undecided and (ray or workers > 1):
         translator = Translator(None, enforced, paths, package)
@@ -312,20 +314,32 @@ def _translate_elsewhere(package, glossary, documents, known, notes, *, workers:
 
 
 def remember(
-    documents: Sequence[Document], known: Sequence[dict], memory: SentenceMemory, *, trust: bool = False
+    documents: Sequence[Document],
+    known: Sequence[dict],
+    memory: SentenceMemory,
+    *,
+    trust: bool = False,
+    own: Sequence[Path | None] = (),
+    fill: bool = True,
 ) -> list[dict]:
     """Fill `known` from the memory's exact matches; return, per document, suggestion notes for
-    the sentences it only has similar ones for."""
+    the sentences it only has similar ones for.
+
+    `own[i]` is document i's catalogue, which is no memory for that document (its reviewed
+    entries are already known, and `--retranslate` means to decode them). Without `fill` (a
+    retranslation) every sentence is decoded, and an exact match is only a suggestion.
+    """
     notes: list[dict] = []
-    for document, given in zip(documents, known):
+    for number, (document, given) in enumerate(zip(documents, known)):
+        recalled = memory.without(own[number] if number < len(own) else None)
         suggested: dict = {}
         for segment in document.segments():
-            if segment.key in given or not has_words(segment.text) or not len(memory):
+            if segment.key in given or not has_words(segment.text) or not len(recalled):
                 continue
-            hit = memory.exact(segment.text)
+            hit = recalled.exact(segment.text) if fill else None
             if hit is not None:
                 given[segment.key] = KnownTranslation(hit.english, REVIEWED if trust else DRAFT, f"memory: {hit.origin}")
-            elif (near := memory.nearest(segment.text)) is not None:
+            elif (near := recalled.nearest(segment.text)) is not None:
                 other, score = near
                 suggested[segment.key] = (f"memory suggestion ({score:.0f} %, {other.origin}): {other.german} → {other.english}",)
         notes.append(suggested)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dolmetsch.document.reading import read_regular_file
 from dolmetsch.errors import InputError
 from dolmetsch.formats import read_segments
 from dolmetsch.formats.base import ReviewedSegment
@@ -47,34 +48,33 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def read_checked(path: Path | str) -> list[CheckedSegment]:
-    """The segments of a PO or bitext file, each with its review state."""
+    """The segments of a PO or bitext file, each with its review state.
+
+    Every file is read once within the size limit, and only when it is a regular file (a FIFO
+    would hang the check, a device fill memory).
+    """
     path = Path(path)
-    segments = read_segments(path)  # validates the file and reports bad input
     if path.suffix == ".po":
-        flags = _po_states(path)
-    elif path.suffix == ".tsv":
-        flags = _bitext_states(path)
-    else:
-        flags = {}
-    return [
-        CheckedSegment(s.de, s.en, s.where, EMPTY if not s.en.strip() else flags.get(s.where, UNKNOWN))
-        for s in segments
-    ]
+        from dolmetsch.formats.po import po_segments, read_catalog
+
+        catalog = read_catalog(path, for_merging=False)
+        return [_checked(s, FUZZY if "fuzzy" in entry.flags else REVIEWED) for s, entry in po_segments(path, catalog)]
+    if path.suffix == ".tsv":
+        data = read_regular_file(path)
+        segments = read_segments(path)  # validates the file and reports bad input
+        flags = _bitext_states(path, data.decode("utf-8", errors="replace"))
+        return [_checked(s, flags.get(s.where, UNKNOWN)) for s in segments]
+    return [_checked(s, UNKNOWN) for s in read_segments(path)]  # names the suffixes it reads
 
 
-def _po_states(path: Path) -> dict[str, str]:
-    from dolmetsch.formats.po import read_catalog
-
-    return {
-        f"{path}:{entry.linenum}": FUZZY if "fuzzy" in entry.flags else REVIEWED
-        for entry in read_catalog(path, for_merging=False)
-    }
+def _checked(segment: ReviewedSegment, state: str) -> CheckedSegment:
+    return CheckedSegment(segment.de, segment.en, segment.where, EMPTY if not segment.en.strip() else state)
 
 
-def _bitext_states(path: Path) -> dict[str, str]:
+def _bitext_states(path: Path, text: str) -> dict[str, str]:
     """A bitext row's first flag says where its English came from; without a flags column nothing is known."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split("\t")
+    lines = text.splitlines()
+    header = lines[0].split("\t") if lines else []
     if "flags" not in header:
         return {}
     column = header.index("flags")

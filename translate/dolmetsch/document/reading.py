@@ -7,6 +7,8 @@ so CP1252 is not mistaken for a Central-European code page with the same umlauts
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -16,6 +18,12 @@ from dolmetsch.errors import InputError
 
 GERMAN_TEXT_ENCODINGS = ("utf_8", "utf_16", "cp1252", "iso8859_15", "mac_roman", "cp850")
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
+MAX_CATALOGUE_BYTES = 5 * MAX_SOURCE_BYTES
+"""A PO, POT, TMX or bitext of the largest source holds each sentence twice, with comments: about
+4.4 times the source's size."""
+MAX_SENTENCE_CHARS = 64 * 1024
+"""No prose sentence comes near this (10,000 words); it is also the longest string a PO entry may
+hold when read back, so every catalogue a run writes can be read again."""
 
 
 def decode_text(data: bytes, where: str) -> tuple[str, str]:
@@ -107,7 +115,7 @@ def read_document(source: str, name: str | None = None) -> Document:
         except OSError as exc:
             raise InputError(where, f"cannot read ({exc.strerror})") from None
     text, encoding = decode_text(data, where)
-    return parse_blocks(text, source=where, name=checked_name(stem), encoding=encoding)
+    return checked_sentences(parse_blocks(text, source=where, name=checked_name(stem), encoding=encoding))
 
 
 def parse_text(text: str, name: str = "text", source: str | None = None) -> Document:
@@ -115,15 +123,56 @@ def parse_text(text: str, name: str = "text", source: str | None = None) -> Docu
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(source or name, "the text is empty")
-    return parse_blocks(text, source=source or name, name=checked_name(name), encoding="utf_8")
+    return checked_sentences(parse_blocks(text, source=source or name, name=checked_name(name), encoding="utf_8"))
 
 
-def _read_bounded(handle, where: str) -> bytes:
+def checked_sentences(document: Document) -> Document:
+    """Refuse a sentence longer than MAX_SENTENCE_CHARS (a table or a dump, not prose): its PO entry
+    could not be read back."""
+    for segment in document.segments():
+        if len(segment.text) > MAX_SENTENCE_CHARS:
+            raise InputError(
+                document.source, f"a sentence of {len(segment.text):,} characters, more than {MAX_SENTENCE_CHARS:,}: not prose", segment.line
+            )
+    return document
+
+
+def _read_bounded(handle, where: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
     """Read at most the size limit, so a device or an endless pipe cannot exhaust memory."""
-    data = handle.read(MAX_SOURCE_BYTES + 1)
-    if len(data) > MAX_SOURCE_BYTES:
-        raise InputError(where, f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
+    data = handle.read(limit + 1)
+    if len(data) > limit:
+        size = f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit:,} bytes"
+        raise InputError(where, f"larger than {size}")
     return data
+
+
+def read_regular_file(path: Path | str, limit: int = MAX_CATALOGUE_BYTES) -> bytes:
+    """The bytes of a file people edit or hand over (PO, POT, TMX, bitext), at most `limit`.
+
+    Only a regular file is read: a FIFO would hang the run and a device (`/dev/zero`) fill memory.
+    The file is opened without blocking, so a FIFO is refused at once instead of waiting for a writer.
+    """
+    where = printable(str(path))
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError(where, "no such file") from None
+    except OSError as exc:
+        raise InputError(where, f"cannot read ({exc.strerror})") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(where, f"is {_file_kind(mode)}, not a regular file")
+        try:
+            return _read_bounded(handle, where, limit)
+        except OSError as exc:
+            raise InputError(where, f"cannot read ({exc.strerror})") from None
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def printable(path: str) -> str:

@@ -4,10 +4,16 @@ Entries are keyed by source text (msgid), with msgctxt only for a sentence that 
 ("occurrence 2", …), so re-runs find the same entry even when paragraphs move. Machine output is
 always fuzzy; a re-run keeps every translation a reviewer has confirmed (not fuzzy), and keeps
 entries that disappeared from the source as obsolete rather than dropping them.
+
+A catalogue is input people edit, so it is read like a source: only a regular file, at most
+MAX_CATALOGUE_BYTES, no string over MAX_ENTRY_CHARS. One that would be misread is refused in one
+line rather than merged: a duplicate entry (one of the two would be lost), or a header that
+declares a Western code page for a text that is UTF-8 (every umlaut would become mojibake).
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import shutil
 import subprocess
@@ -19,6 +25,7 @@ import polib
 
 from dolmetsch import __version__
 from dolmetsch.document.model import Document
+from dolmetsch.document.reading import MAX_CATALOGUE_BYTES, MAX_SENTENCE_CHARS, read_regular_file
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import LOCALES, TRANSLATE, OutputFormat, ReviewedSegment
 from dolmetsch.formats.po_merge import (
@@ -139,43 +146,128 @@ def with_contexts(segments):
         yield s, occurrence_context(seen[s.segment.text])
 
 
-_PO_STRING = r'"(?:[^"\\]|\\[\\"abfnrtv?\']|\\[0-7]{1,3}|\\x[0-9A-Fa-f]+)*"'
-_PO_LINE = re.compile(rf"^(?:(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?{_PO_STRING}\s*$")
+_PO_STRING = r'"(?:[^"\\]++|\\[\\"abfnrtv?\']|\\[0-7]{1,3}|\\x[0-9A-Fa-f]+)*+"'
+"""Possessive (`*+`, `++`): a string line is matched in one pass, with no backtracking state per character."""
+_PO_LINE = re.compile(rf"^(?:(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?({_PO_STRING})\s*$")
+MAX_ENTRY_CHARS = MAX_SENTENCE_CHARS
+"""The longest msgid, msgstr, msgctxt or plural form read back: no sentence a run writes is longer,
+and a longer one (a pasted dump) would cost minutes and gigabytes in the merge."""
+RAW_PER_CHAR = 4
+"""The most characters one character takes in a PO string (`\\x41`, `\\101`)."""
+MAX_LINE_CHARS = RAW_PER_CHAR * MAX_ENTRY_CHARS + 1024
+"""The longest line: a string with every character escaped, or a comment quoting two entries
+(`#. nearest reviewed …: German → English`)."""
+_CHARSET = re.compile(rb'"?Content-Type:.+? charset=([\w_\-:\.]+)')
+"""Where the header declares its charset, as polib looks for it."""
+WESTERN_SINGLE_BYTE = frozenset({"cp1252", "iso8859-1", "iso8859-15", "mac-roman", "cp850", "cp437"})
+"""Declared charsets (codecs names) that UTF-8 bytes would silently turn into mojibake."""
 
 
 def check_syntax(path: Path, text: str) -> None:
-    """polib silently mangles malformed lines, so check every keyword and string line first."""
+    """polib silently mangles malformed lines, so check every keyword and string line first, and
+    that no line or string is so long that parsing and merging it would exhaust the machine."""
     open_msgid = None  # line of a msgid still waiting for its msgstr
-    for number, line in enumerate(text.splitlines(), start=1):
+    keyword, keyword_line, raw_length = "", 0, 0  # the string being continued, where it began, its escaped length
+    for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
+        if len(stripped) > MAX_LINE_CHARS:
+            raise InputError(path, f"a line of {len(stripped):,} characters, more than {MAX_LINE_CHARS:,}", number)
         if not stripped or stripped.startswith("#"):
             continue
         match = _PO_LINE.match(stripped)
         if not match:
             raise InputError(path, f"not valid PO syntax: {stripped[:60]}", number)
-        keyword = match.group(1) or ""
-        if keyword == "msgid":
+        if match.group(1):
+            keyword, keyword_line, raw_length = match.group(1), number, 0
+        raw_length += len(match.group(2)) - 2
+        if raw_length > RAW_PER_CHAR * MAX_ENTRY_CHARS:  # surely too long, before polib parses it
+            raise InputError(path, f"{keyword} longer than {MAX_ENTRY_CHARS:,} characters", keyword_line)
+        if match.group(1) == "msgid":
             if open_msgid is not None:
                 raise InputError(path, "msgid without msgstr", open_msgid)
             open_msgid = number
-        elif keyword.startswith("msgstr"):
+        elif (match.group(1) or "").startswith("msgstr"):
             open_msgid = None
     if open_msgid is not None:
         raise InputError(path, "msgid without msgstr", open_msgid)
 
 
-def read_catalog(path: Path, *, for_merging: bool = True) -> polib.POFile:
-    """Read a catalogue in the charset its header declares; an unreadable one is an error, never silently replaced."""
-    what = "cannot read the existing PO file, refusing to overwrite it" if for_merging else "cannot read the PO file"
+class _Lines(str):
+    """PO text that polib splits at line breaks only, as it splits a file it opens itself
+    (`str.splitlines` would also split inside a string holding U+2028 or a form feed)."""
+
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        return self.split("\n")
+
+
+def declared_charset(path: Path, data: bytes) -> str:
+    """The header's charset (UTF-8 when none is declared, as for polib); refused when it names a
+    Western code page but the text is UTF-8, which would turn every umlaut into mojibake."""
+    for match in _CHARSET.finditer(data):
+        charset = match.group(1).decode("ascii", "replace")
+        try:
+            name = codecs.lookup(charset).name
+        except LookupError:
+            continue
+        if name in WESTERN_SINGLE_BYTE and not data.isascii() and _is_utf8(data):
+            raise InputError(
+                path,
+                f"the header declares charset={charset}, but the text is UTF-8: correct the header to charset=UTF-8",
+                data.count(b"\n", 0, match.start()) + 1,
+            )
+        return charset
+    return "utf-8"
+
+
+def _is_utf8(data: bytes) -> bool:
     try:
-        charset = polib.detect_encoding(str(path))
-        check_syntax(path, Path(path).read_bytes().decode(charset))
-        return polib.pofile(str(path), wrapwidth=79, encoding=charset)
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def check_entries(path: Path, catalog: polib.POFile) -> None:
+    """Refuse a string over MAX_ENTRY_CHARS and a duplicate entry: a catalogue keyed by msgid
+    would silently keep one of the two (msgfmt refuses duplicates as well)."""
+    first: dict[tuple, int] = {}
+    for entry in catalog:
+        strings = {"msgctxt": entry.msgctxt or "", "msgid": entry.msgid, "msgid_plural": entry.msgid_plural, "msgstr": entry.msgstr}
+        strings.update({f"msgstr[{n}]": text for n, text in entry.msgstr_plural.items()})
+        for keyword, text in strings.items():
+            if len(text) > MAX_ENTRY_CHARS:
+                raise InputError(path, f"{keyword} of {len(text):,} characters, more than {MAX_ENTRY_CHARS:,}", entry.linenum)
+        key = (entry.obsolete, entry_key(entry))
+        if key in first:
+            context = f" (msgctxt {entry.msgctxt!r})" if entry.msgctxt is not None else ""
+            raise InputError(
+                path, f"duplicate entry for {entry.msgid[:60]!r}{context}, first at line {first[key]}: keep one of them", entry.linenum
+            )
+        first[key] = entry.linenum
+
+
+def load_catalog(path: Path, *, for_merging: bool = True) -> tuple[polib.POFile, str]:
+    """A catalogue and its text, read in the charset its header declares; an unreadable one is an
+    error, never silently replaced. Only a regular file is read, and at most MAX_CATALOGUE_BYTES."""
+    what = "cannot read the existing PO file, refusing to overwrite it" if for_merging else "cannot read the PO file"
+    data = read_regular_file(path, MAX_CATALOGUE_BYTES)
+    charset = declared_charset(path, data)
+    try:
+        text = data.decode(charset).replace("\r\n", "\n").replace("\r", "\n")
+        check_syntax(path, text)
+        catalog = polib.pofile(_Lines(text), wrapwidth=79, encoding=charset)
     except LookupError as exc:
         raise InputError(path, f"{what}: unknown charset ({exc})") from None
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, UnicodeDecodeError) as exc:  # polib reports bad syntax as OSError
         line = _line_of(str(exc))
         raise InputError(path, f"{what} ({exc})", line) from None
+    check_entries(path, catalog)
+    return catalog, data.decode(charset)
+
+
+def read_catalog(path: Path, *, for_merging: bool = True) -> polib.POFile:
+    """The catalogue at `path` (see load_catalog)."""
+    return load_catalog(path, for_merging=for_merging)[0]
 
 
 def _line_of(message: str) -> int | None:
@@ -205,11 +297,12 @@ def refuse_other_documents(catalog: polib.POFile, path: Path, document: Document
 
 def read_po_segments(path: Path) -> list[ReviewedSegment]:
     """The live entries of a catalogue as segments, each with the file:line of its entry."""
-    return [
-        ReviewedSegment(e.msgid, e.msgstr, f"{path}:{e.linenum}")
-        for e in read_catalog(path, for_merging=False)
-        if not e.obsolete and e.msgid
-    ]
+    return [segment for segment, _ in po_segments(path, read_catalog(path, for_merging=False))]
+
+
+def po_segments(path: Path, catalog: polib.POFile) -> list[tuple[ReviewedSegment, polib.POEntry]]:
+    """Each live entry as a segment, with the entry; obsolete ones (`#~`) are no part of the document."""
+    return [(ReviewedSegment(e.msgid, e.msgstr, f"{path}:{e.linenum}"), e) for e in catalog if not e.obsolete and e.msgid]
 
 
 def same_content(a: polib.POFile, b: polib.POFile) -> bool:
@@ -218,7 +311,7 @@ def same_content(a: polib.POFile, b: polib.POFile) -> bool:
     def content(catalog: polib.POFile) -> set[tuple]:
         return {
             (e.msgctxt, e.msgid, e.msgstr, frozenset(e.flags), e.comment, e.tcomment, tuple(e.occurrences),
-             e.previous_msgctxt, e.previous_msgid, e.obsolete)
+             e.previous_msgctxt, e.previous_msgid, e.obsolete, e.msgid_plural, tuple(sorted(e.msgstr_plural.items())))
             for e in catalog
         }
 
@@ -317,10 +410,10 @@ class GettextCatalog(OutputFormat):
         catalog = build_catalog(translated)
         if existing is None or not existing.exists():
             return po_text(catalog)
-        previous = read_catalog(existing)
+        previous, text = load_catalog(existing)
         merged = merge_catalogs(catalog, read_catalog(existing))
         if same_content(merged, previous):
-            return existing.read_bytes().decode(previous.encoding)  # not rewritten: the writer skips equal bytes
+            return text  # not rewritten: the writer skips equal bytes
         return po_text(merged)
 
     def check_existing(self, path: Path, document: Document) -> None:

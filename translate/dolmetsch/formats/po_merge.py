@@ -11,7 +11,8 @@ Nothing a reviewer wrote is lost:
   the new machine draft in a `#.` comment; a less similar one (≥ NEAREST_NOTE) is only named;
 - every flag, translator comment and `#|` line is kept; only `fuzzy` is decided here;
 - reviewer work whose sentence vanished stays as `#~` and returns with the sentence; untouched
-  machine drafts of vanished sentences are dropped;
+  machine drafts of vanished sentences are dropped; an entry a reviewer added by hand (a
+  `msgid_plural` entry, say) that is none of the document's sentences is reviewer work as well;
 - the header stays the reviewers'; only RUN_FIELDS are refreshed, and POT-Creation-Date only when
   the set of sentences changed.
 """
@@ -65,7 +66,10 @@ def confirmed(entry: polib.POEntry) -> bool:
 
 
 def reviewer_work(entry: polib.POEntry) -> bool:
-    """A confirmed translation, or a draft a reviewer edited: what a merge must never lose."""
+    """A confirmed translation, a draft a reviewer edited, or an entry with plural forms (no run
+    writes one, so a reviewer added it): what a merge must never lose."""
+    if entry.msgid_plural:
+        return True
     return bool(entry.msgstr) and (FUZZY not in entry.flags or edited_by_reviewer(entry))
 
 
@@ -84,7 +88,7 @@ def merge_catalogs(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
     candidates = {
         key: old
         for key, old in {**obsolete, **live}.items()
-        if key not in fresh_keys and old.msgid not in fresh_msgids and reviewer_work(old)
+        if key not in fresh_keys and old.msgid not in fresh_msgids and reviewer_work(old) and not old.msgid_plural
     }
     used: set[Key] = set()
     for entry in fresh:
@@ -137,6 +141,8 @@ def _carry(entry: polib.POEntry, old: polib.POEntry) -> None:
     entry.flags = _kept_flags(old, fuzzy)
     if fuzzy:
         entry.previous_msgctxt, entry.previous_msgid = old.previous_msgctxt, old.previous_msgid
+    if old.msgid_plural:  # a reviewer gave the sentence plural forms: they stay as they are
+        entry.msgid_plural, entry.msgstr_plural = old.msgid_plural, dict(old.msgstr_plural)
 
 
 def _share(entry: polib.POEntry, reviewed: polib.POEntry) -> None:

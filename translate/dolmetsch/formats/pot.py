@@ -14,7 +14,7 @@ import polib
 
 from dolmetsch import __version__
 from dolmetsch.formats.base import TEMPLATES, TRANSLATE, OutputFormat
-from dolmetsch.formats.po import po_text, read_catalog, reference_name, with_contexts
+from dolmetsch.formats.po import load_catalog, po_text, read_catalog, reference_name, with_contexts
 from dolmetsch.pipeline import TranslatedDocument
 
 
@@ -61,9 +61,9 @@ class GettextTemplate(OutputFormat):
     def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
         template = build_template(translated)
         if existing is not None and existing.exists():
-            previous = read_catalog(existing)
+            previous, text = load_catalog(existing)
             if _entries(previous) == _entries(template):
-                return existing.read_bytes().decode(previous.encoding)  # unchanged: the writer leaves it
+                return text  # unchanged: the writer leaves it
         return po_text(template)
 
     def check_existing(self, path: Path, document) -> None:
