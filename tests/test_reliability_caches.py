@@ -207,7 +207,7 @@ def test_a_damaged_cache_gives_the_same_outputs_and_is_repaired(damage, baseline
     warm_cache(snapshot)
     DAMAGE[damage]()
     assert translate_all(tmp_path) == cold
-    # the entry was written anew: a run on the repaired cache takes none of the slow paths
+    # and every damaged entry was written anew, sound for the next run
     assert_cache_is_sound()
 
 
