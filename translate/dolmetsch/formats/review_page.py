@@ -11,19 +11,24 @@ fetched, so the file opens from disk anywhere. The page is built from a plain vi
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from dolmetsch.atomic import write_bytes_atomic
 from dolmetsch.cache import user_cache_dir
 from dolmetsch.document.model import Kind
+from dolmetsch.errors import InputError
 from dolmetsch.formats.base import OutputFormat, RenderContext
 from dolmetsch.glossary.enforce import KEPT, MISSING, STRATEGIES, GlossaryEnforcer, TermOutcome
 from dolmetsch.pipeline import REVIEWED, TranslatedDocument, TranslatedSegment
 
 TEMPLATE, STYLESHEET, SCRIPT = "review.html.j2", "review.css", "review.js"
+TEMPLATE_CACHE_SUFFIX = ".checked.cache"
+SHA256_BYTES = 32
 FUZZY_STATE, REVIEWED_STATE = "fuzzy", "reviewed"
 HOW_SAID = {
     "natural": "the first translation already had it",
@@ -340,12 +345,47 @@ def _environment():
 
 def _bytecode_cache(jinja2):
     """The compiled template, kept in the user cache: compiling it costs a re-run 0.2 s."""
-    folder = user_cache_dir("templates")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return _checked_bytecode_cache_class(jinja2)(user_cache_dir("templates"))
+
+
+def _checked_bytecode_cache_class(jinja2):
+    """A Jinja2 bytecode cache whose files carry a SHA-256 of what they hold (made when Jinja2 loads).
+
+    Jinja2's own file cache unpickles a file before it can tell that the file is damaged, and lets
+    a full disk or unwritable folder fail the render. Here a file is used only when its digest
+    matches; anything else, and any failure to read or write, only means compiling the template
+    again. The digest catches what crashes and disks do, not deliberate edits.
+    """
+
+    class CheckedBytecodeCache(jinja2.BytecodeCache):
+        def __init__(self, folder: Path):
+            self.folder = folder
+
+        def _path(self, bucket) -> Path:
+            return self.folder / f"{bucket.key}{TEMPLATE_CACHE_SUFFIX}"
+
+        def load_bytecode(self, bucket) -> None:
+            try:
+                data = self._path(bucket).read_bytes()
+            except OSError:
+                return
+            digest, payload = data[:SHA256_BYTES], data[SHA256_BYTES:]
+            if not payload or hashlib.sha256(payload).digest() != digest:
+                return
+            try:
+                bucket.bytecode_from_string(payload)
+            except Exception:  # noqa: BLE001 - whatever a file that matches its digest still fails on, compile again
+                bucket.reset()
+
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                payload = bucket.bytecode_to_string()
+                self.folder.mkdir(parents=True, exist_ok=True)
+                write_bytes_atomic(self._path(bucket), hashlib.sha256(payload).digest() + payload)
+            except (OSError, InputError):  # an unwritable or full cache: the next run compiles again
+                pass
+
+    return CheckedBytecodeCache
 
 
 def render_page(view: ReviewView) -> str:

@@ -7,14 +7,16 @@ fails, the scratch folder goes, so the packages folder only ever holds complete 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import takewhile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from dolmetsch.errors import InputError
@@ -25,6 +27,8 @@ from dolmetsch.packages.package import ArgosPackage, default_packages_dir, find_
 from dolmetsch.packages.progress import Progress, SilentProgress
 
 SCRATCH_PREFIX = ".dolmetsch-"
+MEMBERS_RECORD = ".dolmetsch-members.json"
+"""Written last into a package unpacked into the cache: what it must hold (see `unpacked_intact`)."""
 STALE_SCRATCH_AGE_S = 24 * 3600
 
 
@@ -98,9 +102,14 @@ def _move_into_place(unpacked: Path, target: Path, scratch: Path) -> None:
         raise
 
 
-def unpack_into_place(checked: CheckedArchive, target: Path, scratch: Path) -> ArgosPackage:
+def unpack_into_place(
+    checked: CheckedArchive, target: Path, scratch: Path, record: dict | None = None
+) -> ArgosPackage:
     """Unpack a checked archive in `scratch`, read it back as a package, then rename it to `target`.
 
+    With `record` (extra facts, such as the archive's digest), a `MEMBERS_RECORD` file with them and
+    the members unpacked is written into the package last, before the rename, so a folder that has
+    the record was unpacked completely (see `unpacked_intact`).
     Raises OSError when the rename fails (the previous `target`, if any, is then back in place).
     """
     unpacked = scratch / "unpacked"
@@ -108,8 +117,43 @@ def unpack_into_place(checked: CheckedArchive, target: Path, scratch: Path) -> A
     if (again.folder, again.metadata) != (checked.folder, checked.metadata):
         raise InputError(checked.path, "the archive changed while it was being unpacked")
     ArgosPackage.from_dir(unpacked)
+    if record is not None:
+        (unpacked / MEMBERS_RECORD).write_text(json.dumps(members_record(again, **record), sort_keys=True), encoding="utf-8")
     _move_into_place(unpacked, target, scratch)
     return ArgosPackage.from_dir(target)
+
+
+def members_record(checked: CheckedArchive, **extra) -> dict:
+    """What an unpacked copy of `checked` must hold: each file's path, size and CRC-32 (from the archive)."""
+    files = {}
+    for info in checked.members:
+        if info.is_dir():
+            continue
+        parts = [part for part in PurePosixPath(info.filename).parts if part not in ("", ".")][1:]
+        files["/".join(parts)] = [info.file_size, info.CRC]
+    return {**extra, "files": files}
+
+
+def unpacked_intact(folder: Path, record: dict) -> bool:
+    """Whether `folder` was unpacked completely with this `record` and every file still has its size.
+
+    Sizes are checked on every use (cheap: one stat a file), so a truncated or missing member is
+    noticed; the content was verified against the CRCs while it was unpacked.
+    """
+    try:
+        stored = json.loads((folder / MEMBERS_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if stored != record:
+        return False
+    for name, (size, _crc) in record["files"].items():
+        try:
+            found = (folder / name).lstat()
+        except OSError:
+            return False
+        if not stat.S_ISREG(found.st_mode) or found.st_size != size:
+            return False
+    return True
 
 
 def _install_checked(checked: CheckedArchive, packages_dir: Path, scratch: Path) -> InstallResult:

@@ -1,7 +1,8 @@
 """Which Argos package a translation uses: --model (file or folder), else the installed one.
 
 An .argosmodel given with --model is checked and unpacked once into a cache keyed by the file's
-SHA-256, so later runs reuse it without touching the packages folder.
+SHA-256, so later runs reuse it without touching the packages folder. The cached copy records what
+it holds and is checked against the archive on every use; a damaged copy is unpacked again.
 """
 
 from __future__ import annotations
@@ -11,9 +12,15 @@ from pathlib import Path
 
 from dolmetsch.cache import user_cache_dir
 from dolmetsch.errors import InputError
-from dolmetsch.packages.archive import check_archive
+from dolmetsch.packages.archive import CheckedArchive, check_archive
 from dolmetsch.packages.index import package_index_url
-from dolmetsch.packages.install import install_from_index, scratch_folder, unpack_into_place
+from dolmetsch.packages.install import (
+    install_from_index,
+    members_record,
+    scratch_folder,
+    unpack_into_place,
+    unpacked_intact,
+)
 from dolmetsch.packages.package import DEFAULT_PAIR, ArgosPackage, default_packages_dir, find_installed
 from dolmetsch.packages.progress import Progress, RichProgress
 
@@ -35,26 +42,61 @@ def _sha256_of(path: Path) -> str:
 
 
 def open_package_file(path: Path, expected_pair: tuple[str, str] | None = None) -> ArgosPackage:
-    """Check an .argosmodel file and unpack it into the cache (reused when already there).
+    """Check an .argosmodel file and unpack it into the cache (reused when already there and intact).
 
     The archive is checked, pair included, before anything is written, so a refused one leaves no trace.
+    A cached copy is used only when it is complete and every file has the size the archive gives
+    (`unpacked_intact`); otherwise it is unpacked again. Where the cache cannot be written (a
+    read-only folder, a full disk, XDG_CACHE_HOME not a folder) the package is unpacked into a
+    temporary folder for this run only: the cache costs time, never the run.
     """
     path = Path(path)
     checked = check_archive(path, expected_pair)
-    cache_dir = package_cache_dir()
-    cached = cache_dir / _sha256_of(path)[:CACHE_KEY_HEX_CHARS]
-    if cached.is_dir():
-        try:
-            return ArgosPackage.from_dir(cached)
-        except InputError:
-            pass  # an incomplete or damaged cache entry is rebuilt below
-    with scratch_folder(cache_dir) as scratch:
-        try:
-            return unpack_into_place(checked, cached, scratch)
-        except OSError:
-            if not cached.is_dir():  # another process may have just put the same package there
-                raise InputError(cached, "cannot write the unpacked package to the cache") from None
-    return ArgosPackage.from_dir(cached)
+    digest = _sha256_of(path)
+    record = {"archive_sha256": digest}
+    expected = members_record(checked, **record)
+    cached = package_cache_dir() / digest[:CACHE_KEY_HEX_CHARS]
+    package = _intact_package(cached, expected)
+    if package is not None:
+        return package
+    try:
+        with scratch_folder(cached.parent) as scratch:
+            try:
+                return unpack_into_place(checked, cached, scratch, record)
+            except OSError:
+                pass  # another process may have just put the same package there; checked below
+    except InputError as exc:
+        if exc.where == str(checked.path):  # the archive itself is bad: that is the user's to know
+            raise
+    package = _intact_package(cached, expected)
+    return package if package is not None else _unpack_for_this_run(checked)
+
+
+def _intact_package(folder: Path, expected: dict) -> ArgosPackage | None:
+    """The package cached in `folder` when it is complete and undamaged, else None."""
+    if not unpacked_intact(folder, expected):
+        return None
+    try:
+        return ArgosPackage.from_dir(folder)
+    except InputError:
+        return None
+
+
+def _unpack_for_this_run(checked: CheckedArchive) -> ArgosPackage:
+    """Unpack into a private temporary folder, removed when the process exits."""
+    import atexit
+    import shutil
+    import tempfile
+
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="dolmetsch-package-"))
+    except OSError as exc:
+        raise InputError(checked.path, f"cannot unpack the package anywhere ({exc.strerror or exc})") from None
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    try:
+        return unpack_into_place(checked, folder / checked.folder, folder)
+    except OSError as exc:
+        raise InputError(folder, f"cannot unpack the package ({exc.strerror or exc})") from None
 
 
 def resolve_model(
