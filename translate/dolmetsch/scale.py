@@ -14,9 +14,10 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,7 +164,8 @@ def _exit_without_driver(driver_pid: int) -> None:
 
 
 def kill_workers(pool: ProcessPoolExecutor) -> None:
-    """Kill a pool's worker processes now: `shutdown()` alone waits until their job is done."""
+    """Kill a pool's worker processes now: `shutdown()` alone waits until their job is done, and
+    the executor has no public way to reach its processes (before Python 3.14)."""
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         try:
             process.kill()
@@ -178,31 +180,84 @@ def run_on_ray(recipe: EngineRecipe, jobs: Sequence[Job], address: str | None) -
     except ImportError:
         raise InputError("--ray", "Ray is not installed; install it with `pip install -e '.[ray]'` (or `pip install ray`)") from None
     if not ray.is_initialized():
-        ray.init(address=address or None, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        with kept_signal_handlers():
+            ray.init(address=address or None, include_dashboard=False, log_to_driver=False, configure_logging=False)
     worker = ray.remote(max_restarts=0)(_RayWorker)
     done: list[TranslatedDocument] = []
     pending = list(jobs)
-    for attempt in range(ATTEMPTS):
-        actors = [worker.remote(recipe) for _ in pending]
-        calls = [(job, actor.translate.remote(job)) for job, actor in zip(pending, actors)]
-        retry = []
-        for job, call in calls:
-            try:
-                done.extend(ray.get(call))
-            except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError):
-                retry.append(job)
-            except ray.exceptions.RayTaskError as error:  # the work itself failed: trying again would too
-                cause = error.as_instanceof_cause()
-                if isinstance(cause, InputError):
-                    raise InputError(cause.where, cause.problem, cause.line) from None
-                raise
-        for actor in actors:
-            ray.kill(actor)
-        pending = retry
-        if not pending:
-            break
+    with signals_through_ray():
+        for attempt in range(ATTEMPTS):
+            actors = []
+            retry = []
+            try:  # however the wait ends (SIGINT/SIGTERM too), the actors go: on a cluster nothing else stops them
+                actors += [worker.remote(recipe) for _ in pending]
+                calls = [(job, actor.translate.remote(job)) for job, actor in zip(pending, actors)]
+                for job, call in calls:
+                    try:
+                        done.extend(ray.get(call))
+                    except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError):
+                        retry.append(job)
+                    except ray.exceptions.RayTaskError as error:  # the work itself failed: trying again would too
+                        cause = error.as_instanceof_cause()
+                        if isinstance(cause, InputError):
+                            raise InputError(cause.where, cause.problem, cause.line) from None
+                        raise
+            finally:
+                for actor in actors:
+                    ray.kill(actor)
+            pending = retry
+            if not pending:
+                break
     failed = [(document, "its Ray worker died twice") for job in pending for document in job.documents]
     return done, failed
+
+
+@contextmanager
+def kept_signal_handlers() -> Iterator[None]:
+    """Put back this process's SIGINT/SIGTERM handlers after the block: `ray.init` replaces them
+    (SIGTERM would exit with Ray's code, or abort in its crash handler, instead of 143)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    kept = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in kept.items():
+            if handler is not None:  # None: set outside Python, not ours to put back
+                signal.signal(number, handler)
+
+
+@contextmanager
+def signals_through_ray() -> Iterator[None]:
+    """Let SIGINT/SIGTERM stop a wait on Ray as they stop any other wait.
+
+    Ray's waits let only KeyboardInterrupt out of a signal handler (any other exception ends in a
+    SystemError), so inside the block the two raise KeyboardInterrupt; leaving the block, the
+    signal is delivered again to the handlers there were (the CLI's: exit 130 or 143).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def stop(number: int, frame) -> None:
+        received.append(number)
+        raise KeyboardInterrupt
+
+    numbers = [n for n in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(n) not in (signal.SIG_IGN, None)]
+    previous = {number: signal.signal(number, stop) for number in numbers}
+    try:
+        yield
+    except KeyboardInterrupt:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if received:
+            signal.raise_signal(received[0])
+        raise
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class _RayWorker:
