@@ -96,14 +96,12 @@ def alive(pid: int) -> bool:
     return fields is not None and fields[0] not in ("Z", "X")
 
 
+def all_pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit() and _stat(int(entry.name)) is not None]
+
+
 def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            fields = _stat(int(entry.name))
-            if fields is not None and int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
+    return [child for child in all_pids() if (_stat(child) or ["", "0"])[1] == str(pid)]
 
 
 def command_line(pid: int) -> str:
@@ -183,9 +181,9 @@ def start(script: str, args: list[str], helpers: Path, busy: Path, **kwargs) -> 
     return Started(popen)
 
 
-def busy_workers(started: Started, busy: Path, count: int) -> tuple[list[int], list[int]]:
+def busy_workers(started: Started, busy: Path, count: int, children_only: bool = True) -> tuple[list[int], list[int]]:
     """Once `count` workers are decoding: their pids, and the driver's other children (the
-    multiprocessing resource tracker)."""
+    multiprocessing resource tracker). Ray's actors are not the driver's children."""
     wait_until(lambda: len(list(busy.iterdir())) >= count or started.popen.poll() is not None, f"{count} busy workers")
     assert started.popen.poll() is None, (busy.parent / "stderr").read_text()
     workers = sorted(int(p.name) for p in busy.iterdir())
@@ -194,7 +192,8 @@ def busy_workers(started: Started, busy: Path, count: int) -> tuple[list[int], l
     others = [pid for pid in children(started.popen.pid) if pid not in workers]
     for pid in others:
         started.note(pid)
-    assert set(workers) <= set(children(started.popen.pid)) | {pid for pid in workers if not alive(pid)}
+    if children_only:
+        assert set(workers) <= set(children(started.popen.pid)) | {pid for pid in workers if not alive(pid)}
     return workers, others
 
 
@@ -251,6 +250,33 @@ def test_workers_and_the_resource_tracker_end_when_the_driver_is_killed(tmp_path
         wait_until(lambda: not any(alive(pid) for pid in workers + others), "the orphaned workers and the resource tracker to end")
     finally:
         started.kill_leftovers()
+
+
+@pytest.mark.parametrize("signal_number, code", [(signal.SIGTERM, 143)])
+def test_a_signal_to_the_driver_of_a_ray_run_stops_its_actors(tmp_path, helpers, feed, signal_number, code):
+    """Ray puts its own SIGTERM handler in place (exit 15, or an abort in its crash handler) and lets
+    only KeyboardInterrupt out of a wait: the run must still exit 143 and stop what it started."""
+    pytest.importorskip("ray") if not os.environ.get("CI") else __import__("ray")
+    busy = tmp_path / "busy"
+    started = start(DRIVER, [*translate_args(feed, tmp_path / "run"), "--ray", "--workers", "2"], helpers, busy, start_new_session=True)
+    try:
+        actors, _ = busy_workers(started, busy, 2, children_only=False)
+        session = [pid for pid in all_pids() if (_stat(pid) or ["", "", "", ""])[3] == str(started.popen.pid)]  # the local Ray instance and its actors
+        assert len(session) > 3, session  # raylet, GCS, agents, the actors
+        for pid in session:
+            started.note(pid)
+        os.kill(started.popen.pid, signal_number)
+        try:
+            returncode = started.popen.wait(PATIENCE)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the driver still runs {PATIENCE:.0f} s after {signal.Signals(signal_number).name}")
+        stderr = (tmp_path / "stderr").read_text()
+        assert returncode == code, stderr
+        assert f"dolmetsch: interrupted ({signal.Signals(signal_number).name})" in stderr
+        wait_until(lambda: not any(alive(pid) for pid in actors + session), "the actors and the local Ray instance to end")
+    finally:
+        started.kill_leftovers()
+    assert not (tmp_path / "run" / "out").exists()
 
 
 def test_without_prctl_a_worker_still_ends_with_its_driver(tmp_path, helpers):
