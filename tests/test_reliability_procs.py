@@ -81,6 +81,10 @@ PORTABLE_DRIVER = textwrap.dedent(
 # --- processes, through /proc -----------------------------------------------------------------------
 
 
+STARTTIME = 19
+"""Index of the start time (field 22 of proc(5)) among the fields `_stat` returns."""
+
+
 def _stat(pid: int) -> list[str] | None:
     """The fields of /proc/PID/stat after the command name, or None when no such process is left."""
     try:
@@ -130,14 +134,14 @@ class Started:
     def note(self, pid: int) -> None:
         fields = _stat(pid)
         if fields is not None:
-            self.seen[pid] = fields[18]
+            self.seen[pid] = fields[STARTTIME]
 
     def kill_leftovers(self) -> None:
         if self.popen.poll() is None:
             self.popen.kill()
         for pid, started in self.seen.items():
             fields = _stat(pid)
-            if fields is not None and fields[18] == started and alive(pid):
+            if fields is not None and fields[STARTTIME] == started and alive(pid):
                 os.kill(pid, signal.SIGKILL)
         self.popen.wait(PATIENCE)
 
