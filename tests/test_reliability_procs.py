@@ -293,3 +293,14 @@ def test_without_prctl_a_worker_still_ends_with_its_driver(tmp_path, helpers):
         wait_until(lambda: not alive(worker), "the orphaned worker to end")
     finally:
         started.kill_leftovers()
+
+
+def test_an_input_error_crosses_a_process_boundary_intact():
+    """A worker's InputError reaches the driver as itself, not as a broken pool."""
+    import pickle
+
+    from dolmetsch.errors import ConcurrentEditError, InputError
+
+    for error in (InputError("a.po", "bad", 3), ConcurrentEditError("b.po", "changed")):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error) and back.line == error.line

@@ -16,6 +16,10 @@ class InputError(Exception):
         self.line = line
         super().__init__(str(self))
 
+    def __reduce__(self):
+        # rebuilt from its own fields, so it crosses a process boundary (a local worker) intact
+        return (type(self), (self.where, self.problem, self.line))
+
     def __str__(self) -> str:
         location = f"{self.where}:{self.line}" if self.line is not None else self.where
         return f"{location}: {self.problem}"
