@@ -19,19 +19,24 @@ Multi-word entries match runs of words separated as in the entry (space for spac
 hyphen). Overlapping candidates are resolved longest first (more words, then more characters),
 then leftmost, so „Wladimir Putin“ wins over „Putin“.
 
-Entries are indexed in a trie, word by word, so matching a sentence costs a few dictionary
-look-ups per word plus the candidates actually found — independent of glossary size.
+Entries are indexed in a trie, word by word, so matching a sentence costs a few look-ups per
+word plus the candidates actually found — independent of glossary size. Indexing a glossary
+lemmatises every word of it, so it is done once per glossary in a run, however many matchers
+the run makes, and the index is kept on disk for the next run (`index_cache`).
 """
 
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
-from dolmetsch.glossary.wordforms import lemmatize
+from dolmetsch.glossary.index_cache import INDEX_TYPECODE, TrieIndex, load_or_build
 from dolmetsch.glossary.model import Entry, Glossary
+from dolmetsch.glossary.wordforms import lemmatize
 
 WORD = re.compile(r"\w+")
 HYPHENS = frozenset("-‐‑")
@@ -113,7 +118,7 @@ def word_keys(word: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class _Pattern:
-    """An entry prepared for matching: its words and, unless verbatim, their keys."""
+    """An entry found along the trie: the entry, its position in the glossary and its words."""
 
     entry: Entry
     order: int
@@ -124,29 +129,16 @@ class _Pattern:
         return self.entry.verbatim
 
 
-class _Node:
-    """A trie node: children by (gap class, key) — just key for the first word — and the
-    patterns whose last word ends here."""
-
-    __slots__ = ("children", "patterns")
-
-    def __init__(self) -> None:
-        self.children: dict[object, _Node] = {}
-        self.patterns: list[_Pattern] = []
+LEMMA_ROOT, VERBATIM_ROOT = 0, 1
+"""The trie's two roots: entries matched by lemma keys, and verbatim entries matched by their words."""
+SEP = "\x1f"
 
 
-def _insert(root: _Node, edges: list[list[object]], pattern: _Pattern) -> None:
-    """Add `pattern` under every path its words' keys spell (one word may have several keys)."""
-    nodes = [root]
-    for word_edges in edges:
-        reached: dict[int, _Node] = {}
-        for node in nodes:
-            for edge in word_edges:
-                child = node.children.setdefault(edge, _Node())
-                reached[id(child)] = child
-        nodes = list(reached.values())
-    for node in nodes:
-        node.patterns.append(pattern)
+def symbol(gap: str, key: str) -> str:
+    """What a trie edge reads: a word's key after a gap of class `gap` ('' for an entry's first word;
+    a word after the first always follows a gap). Keys are word characters only, so no two
+    (gap, key) pairs give the same symbol."""
+    return f"{gap}{SEP}{key}"
 
 
 def gap_class(gap: str) -> str:
@@ -158,34 +150,89 @@ def gap_class(gap: str) -> str:
     return gap
 
 
+def build_index(entries: Sequence[Entry]) -> TrieIndex:
+    """Index entries word by word: from the lemma root by each word's keys, from the verbatim root
+    by the words themselves. An entry goes under every path its words' keys spell (a word may have
+    several keys). Nodes are numbers, and so are symbols (`symbols`: symbol(gap, key) → number);
+    the edge from `node` over a symbol is the number node × len(symbols) + symbol, and `edges`
+    lists them in order with the node each leads to in `targets`; `end_nodes` lists, in order,
+    the nodes where an entry's last word ends, with that entry's position in `end_orders`.
+
+    Sorted arrays of numbers, looked up by bisection: the index takes a few bytes per edge, holds
+    nothing for the cycle collector to walk, and is read back from disk as it was written.
+    """
+    keys_of: dict[str, list[str]] = {}  # each distinct word lemmatised once, however large the glossary
+    symbols: dict[str, int] = {}
+    children: dict[tuple[int, int], int] = {}
+    ends: list[tuple[int, int]] = []
+    size = 0
+    for order, entry in enumerate(entries):
+        tokens = tokenize(entry.de)
+        if not tokens:
+            continue
+        if entry.verbatim:
+            nodes, keys = [VERBATIM_ROOT], [[token.text] for token in tokens]
+        else:
+            nodes, keys = [LEMMA_ROOT], []
+            for token in tokens:
+                found = keys_of.get(token.text)
+                if found is None:
+                    found = keys_of[token.text] = sorted(word_keys(token.text))
+                keys.append(found)
+        for position, (token, alternatives) in enumerate(zip(tokens, keys)):
+            gap = gap_class(token.gap) if position else ""
+            read = [symbols.setdefault(symbol(gap, key), len(symbols)) for key in alternatives]
+            reached: dict[int, None] = {}
+            for node in nodes:
+                for number in read:
+                    reached[children.setdefault((node, number), len(children) + 2)] = None
+            nodes = list(reached)
+        ends.extend((node, order) for node in nodes)
+        size += 1
+    stride = len(symbols)
+    edges = sorted((node * stride + number, child) for (node, number), child in children.items())
+    ends.sort()
+    return TrieIndex(
+        symbols,
+        array(INDEX_TYPECODE, [edge for edge, _ in edges]),
+        array(INDEX_TYPECODE, [child for _, child in edges]),
+        array(INDEX_TYPECODE, [node for node, _ in ends]),
+        array(INDEX_TYPECODE, [order for _, order in ends]),
+        size,
+    )
+
+
+INDEX_MEMO = "matcher-index"
+"""Where a Glossary keeps its index (see `Glossary.memo`)."""
+
+
+def _index_of(glossary: Glossary | Iterable[Entry], entries: Sequence[Entry]) -> TrieIndex:
+    """A Glossary's index is made once, however many matchers a run makes for it; it comes from
+    the on-disk index cache when that holds it (see `index_cache`)."""
+    if not isinstance(glossary, Glossary):
+        return load_or_build(entries, build_index)
+    memo = glossary.memo()
+    if INDEX_MEMO not in memo:
+        memo[INDEX_MEMO] = load_or_build(entries, build_index)
+    return memo[INDEX_MEMO]
+
+
 class GlossaryMatcher:
     """Finds glossary entries in German sentences (see the module docstring for the rules).
 
     Entries sit in a trie keyed word by word (lemma keys, or the exact words for verbatim
     entries), so a sentence is matched by walking the trie from each word: the work depends on
     the sentence and on how far its words run along entries, not on how many entries there are.
+    Matchers of one Glossary share its index (`build_index`, made once, cached on disk).
     """
 
     def __init__(self, glossary: Glossary | Iterable[Entry], *, cache_size: int = KEY_CACHE_SIZE):
         self._keys = lru_cache(maxsize=cache_size)(word_keys)
-        self._lemma_root = _Node()
-        self._verbatim_root = _Node()
-        self.size = 0
-        for order, entry in enumerate(glossary):
-            tokens = tokenize(entry.de)
-            if not tokens:
-                continue
-            pattern = _Pattern(entry, order, tuple(token.text for token in tokens))
-            if pattern.verbatim:
-                root, keys = self._verbatim_root, [[token.text] for token in tokens]
-            else:
-                root, keys = self._lemma_root, [sorted(self._keys(token.text)) for token in tokens]
-            edges = [keys[0]] + [
-                [(gap_class(token.gap), key) for key in alternatives]
-                for token, alternatives in zip(tokens[1:], keys[1:])
-            ]
-            _insert(root, edges, pattern)
-            self.size += 1
+        self._entries = tuple(glossary)
+        index = _index_of(glossary, self._entries)
+        self._index = index
+        self.size = index.size
+        self._patterns: dict[int, _Pattern] = {}
 
     def __len__(self) -> int:
         return self.size
@@ -197,31 +244,52 @@ class GlossaryMatcher:
         words = [(token.text,) for token in tokens]
         gaps = [gap_class(token.gap) for token in tokens]
         candidates: dict[tuple[int, int, int], _Pattern] = {}
-        for start in range(len(tokens)):
-            for root, edges, verbatim in (
-                (self._lemma_root, keys, False),
-                (self._verbatim_root, words, True),
-            ):
-                for end, pattern in self._walk(root, edges, gaps, start):
+        for root, alternatives, verbatim in ((LEMMA_ROOT, keys, False), (VERBATIM_ROOT, words, True)):
+            # each word's symbols, as an entry's first word and after its gap: read once per sentence
+            first = [self._numbers("", found) for found in alternatives]
+            later = [self._numbers(gap, found) for gap, found in zip(gaps, alternatives)]
+            for start in range(len(tokens)):
+                for end, order in self._walk(root, first[start], later, start):
+                    pattern = self._pattern(order)
                     if verbatim or self._case_agrees(pattern, tokens, start):
-                        candidates[(start, end, pattern.order)] = pattern
+                        candidates[(start, end, order)] = pattern
         return self._select(
             [(start, end, pattern) for (start, end, _), pattern in candidates.items()], tokens, sentence
         )
 
-    @staticmethod
-    def _walk(root: _Node, edges: list, gaps: list[str], start: int) -> Iterator[tuple[int, _Pattern]]:
-        """(end, pattern) for every entry whose words run from `start` along the trie."""
-        stack = [(child, start + 1) for key in edges[start] if (child := root.children.get(key))]
+    def _numbers(self, gap: str, keys: Iterable[str]) -> list[int]:
+        """The symbol numbers of a word with these keys after a gap of class `gap` (those the trie has)."""
+        symbols = self._index.symbols
+        return [number for key in keys if (number := symbols.get(symbol(gap, key))) is not None]
+
+    def _pattern(self, order: int) -> _Pattern:
+        """The entry at `order` with its words, made when the trie first leads to it."""
+        pattern = self._patterns.get(order)
+        if pattern is None:
+            entry = self._entries[order]
+            pattern = self._patterns[order] = _Pattern(entry, order, tuple(token.text for token in tokenize(entry.de)))
+        return pattern
+
+    def _walk(self, root: int, first: list[int], later: list[list[int]], start: int) -> Iterator[tuple[int, int]]:
+        """(end, entry position) for every entry whose words run from `start` along the trie:
+        `first` are the symbols of the word at `start`, `later[i]` those of word i after its gap."""
+        symbols, edges, targets, end_nodes, end_orders, _ = self._index
+        stride, edge_count, end_count = len(symbols), len(edges), len(end_nodes)
+        stack = [(root, start, first)]
         while stack:
-            node, end = stack.pop()
-            for pattern in node.patterns:
-                yield end, pattern
-            if end < len(edges) and node.children:
-                gap = gaps[end]
-                stack.extend(
-                    (child, end + 1) for key in edges[end] if (child := node.children.get((gap, key)))
-                )
+            node, position, numbers = stack.pop()
+            for number in numbers:
+                edge = node * stride + number
+                at = bisect_left(edges, edge)
+                if at == edge_count or edges[at] != edge:
+                    continue
+                child, end = targets[at], position + 1
+                at = bisect_left(end_nodes, child)
+                while at < end_count and end_nodes[at] == child:
+                    yield end, end_orders[at]
+                    at += 1
+                if end < len(later):
+                    stack.append((child, end, later[end]))
 
     @staticmethod
     def _case_agrees(pattern: _Pattern, tokens: list[Token], start: int) -> bool:

@@ -73,6 +73,16 @@ class Glossary:
     def __post_init__(self) -> None:
         object.__setattr__(self, "entries", tuple(self.entries))
 
+    def memo(self) -> dict:
+        """Values derived from the entries, kept with this glossary (which never changes), so that
+        every matcher a run makes shares one index and the fingerprint is computed once."""
+        return self.__dict__.setdefault("_memo", {})
+
+    def __getstate__(self) -> dict:
+        """A copy sent to another process leaves the memo behind: it is cheaper rebuilt (or read
+        from the index cache) there than pickled."""
+        return {"entries": self.entries}
+
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)
 
@@ -81,8 +91,11 @@ class Glossary:
 
     def fingerprint(self) -> str:
         """Short digest of the entries' content: a catalogue's drafts are current only for the same glossary."""
-        rows = sorted("\t".join(entry.cells().values()) for entry in self.entries)
-        return hashlib.sha1("\n".join(rows).encode("utf-8")).hexdigest()[:12]
+        memo = self.memo()
+        if "fingerprint" not in memo:
+            rows = sorted("\t".join(entry.cells().values()) for entry in self.entries)
+            memo["fingerprint"] = hashlib.sha1("\n".join(rows).encode("utf-8")).hexdigest()[:12]
+        return memo["fingerprint"]
 
     def approved(self) -> "Glossary":
         """Only the reviewed entries: what translation enforces."""
