@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 from dolmetsch.cli import app
 from dolmetsch.document.reading import parse_text, read_document
 from dolmetsch.glossary import load_glossary
-from dolmetsch.glossary.dictionary import DingDictionary
-from dolmetsch.glossary.exonyms import Exonyms, english_demonym
-from dolmetsch.glossary.extract import Extractor, is_byline, merge_proposals
+from dolmetsch.terms.dictionary import DingDictionary
+from dolmetsch.terms.exonyms import Exonyms, english_demonym
+from dolmetsch.terms.candidates import is_byline
+from dolmetsch.terms.extract import Extractor, merge_proposals
 from dolmetsch.glossary.model import Entry
 from dolmetsch.glossary.tsv import read_tsv, write_tsv
 

@@ -89,7 +89,7 @@ def extract_command(
 
     from dolmetsch.atomic import check_writable_target
     from dolmetsch.document.reading import read_document
-    from dolmetsch.glossary.extract import DEFAULT_COMMENTS, Extractor, merge_proposals, read_existing
+    from dolmetsch.terms.extract import DEFAULT_COMMENTS, Extractor, merge_proposals, read_existing
     from dolmetsch.glossary.loading import applicable_glossaries
     from dolmetsch.glossary.model import Glossary
 
