@@ -202,7 +202,7 @@ def test_known_entries_are_skipped(extractor):
 
 
 def test_without_english_a_term_repeats_the_german_as_a_placeholder_that_passes_lint(article):
-    from dolmetsch.glossary.checks import check, errors
+    from dolmetsch.glossary.lint import check, errors
 
     extraction, _ = article
     entries = [p.entry() for p in extraction.proposals]

@@ -11,7 +11,7 @@ import typer
 
 from dolmetsch.cli.common import fail, reported_errors
 from dolmetsch.glossary import load_glossary
-from dolmetsch.glossary.checks import check, errors, require_valid
+from dolmetsch.glossary.lint import check, errors, require_valid
 from dolmetsch.glossary.tbx import read_tbx, write_tbx
 from dolmetsch.glossary.tsv import write_tsv
 

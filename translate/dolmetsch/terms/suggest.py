@@ -175,7 +175,7 @@ class Suggester:
     def model_renderings(self, candidates: Sequence[Candidate], sentences: list[str]) -> dict[str, Counter]:
         """How the model renders each candidate in (up to three of) its sentences, read off the
         hypothesis with align.locate_term."""
-        from dolmetsch.glossary.align import locate_term  # the engine side: only with --model
+        from dolmetsch.enforce.align import locate_term  # the engine side: only with --model
 
         entries = {c.de: Entry(de=c.de, en=c.de, kind="term" if c.kind == "term" else "name", status="proposed") for c in candidates}
         matcher = GlossaryMatcher(entries.values())
