@@ -6,7 +6,8 @@
 
 Contestants, all given the same text, model, beam (4), per-sentence length limit, compute type
 (the package's own, int8) and CTranslate2 thread setting, each in a fresh Python process whose wall
-time and peak RSS (os.wait4) are measured, interleaved run by run so that machine noise hits all:
+time, CPU time and own peak RSS are measured (started from a small launcher, so no contestant
+inherits the driver's peak), interleaved run by run so that machine noise hits all:
 
   (a) argos      argostranslate.translate.translate(text, "de", "en") on the package installed into a
                  scratch Argos data folder; Argos' decoding (replace_unknowns, length_penalty 0.2,
@@ -322,16 +323,35 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status), file=sys.stderr)\n"
+)
+"""A small process that starts the contestant and reports its peak RSS (KB), CPU seconds and exit code.
+
+Linux carries a process's peak RSS across fork and exec (with vfork, the parent's own peak), so a
+contestant started straight from this large driver would report the driver's peak; started from a
+fresh `python -c` of a few MB, it reports its own.
+"""
+
+
 def measure(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> dict:
-    """Run one process; its wall time, peak RSS (MB) and exit status."""
+    """Run one process from a small launcher; its wall time, own peak RSS (MB), CPU time and exit status."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr_chunks = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    process = subprocess.Popen([sys.executable, "-c", LAUNCHER, *command], env=env, cwd=cwd,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = process.stderr.read().decode("utf-8", "replace")
+    process.wait()
     wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall_s": wall, "rss_mb": usage.ru_maxrss / 1024, "rc": process.returncode,
-            "stderr": stderr_chunks.decode("utf-8", "replace")[-2000:]}
+    *rest, report = stderr.rstrip("\n").split("\n")
+    try:
+        peak_kb, cpu, code = report.split()
+        peak, cpu, code = int(peak_kb) / 1024, float(cpu), int(code)
+    except ValueError:
+        peak, cpu, code = 0.0, 0.0, process.returncode or 1
+    return {"wall_s": wall, "rss_mb": peak, "cpu_s": cpu, "rc": code, "stderr": "\n".join(rest)[-2000:]}
 
 
 def prepare_models(names: list[str]) -> dict:
@@ -585,7 +605,9 @@ def analyse(bench: Bench, cases: list[dict]) -> dict:
                 "per_article_s": [x / (w["articles"] or 1) for x in walls],
                 "ms_per_word": [1000 * x / w["words"] for x in walls],
                 "ms_per_piece": [1000 * x / max(r.get("pieces", 0), 1) for x, r in zip(walls, records)],
+                "cpu_s": [r.get("cpu_s", 0.0) for r in records],
                 "by_run": {r["run"]: r["wall_s"] for r in records},
+                "cpu_by_run": {r["run"]: r.get("cpu_s", 0.0) for r in records},
             }
         def fastest(names):
             present = [c for c in names if c in rows]
@@ -599,6 +621,8 @@ def analyse(bench: Bench, cases: list[dict]) -> dict:
             if top in rows and bottom in rows:
                 shared = sorted(set(rows[top]["by_run"]) & set(rows[bottom]["by_run"]))
                 ratios[name] = [rows[top]["by_run"][i] / rows[bottom]["by_run"][i] for i in shared]
+                if all(rows[bottom]["cpu_by_run"][i] for i in shared):
+                    ratios[name + " (CPU)"] = [rows[top]["cpu_by_run"][i] / rows[bottom]["cpu_by_run"][i] for i in shared]
 
         ratio("dolmetsch", best, "b/a")
         ratio("dolmetsch", floor, "b/c")
@@ -703,13 +727,13 @@ def report(bench: Bench, cases: list[dict], summary: dict, started: float, profi
         lines.append(f"- {case['model']} ×{case['scale']}: {', '.join(case['contestants'])}"
                      f"{' + unchanged re-run' if case.get('rerun') else ''}, {case['runs']} run(s){cap}")
     lines.append("")
-    lines.append("| model | scale | contestant | wall s | s/article | ms/word | pieces | ms/piece | decode s | peak RSS MB | calls |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| model | scale | contestant | wall s | CPU s | s/article | ms/word | pieces | ms/piece | decode s | peak RSS MB | calls |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for c in summary["cases"]:
         for name, row in c["rows"].items():
             label = name + (" (best Argos)" if name == c["argos_best"] else "") + (" (floor)" if name == c["raw_best"] else "")
             lines.append(
-                f"| {c['model']} | ×{c['scale']} | {label} | {fmt_ms(row['wall_s'])} | "
+                f"| {c['model']} | ×{c['scale']} | {label} | {fmt_ms(row['wall_s'])} | {fmt_ms(row['cpu_s'])} | "
                 f"{fmt_ms(row['per_article_s']) if c['workload']['articles'] != 'None' else '–'} | "
                 f"{fmt_ms(row['ms_per_word'])} | {row['pieces']} | {fmt_ms(row['ms_per_piece']) if row['pieces'] else '–'} | "
                 f"{fmt_ms(row['decode_s'])} | {row['rss_mb']:.0f} | {row['calls']} |")
@@ -726,6 +750,7 @@ def report(bench: Bench, cases: list[dict], summary: dict, started: float, profi
                 continue
             med = statistics.median(values)
             target, ok = "", None
+            cpu, name = name.endswith(" (CPU)"), name.removesuffix(" (CPU)")
             if name == "b/a":
                 if scale == "1":
                     target, ok = "≤ 0.77 (≥ 1.3× faster)", med <= 1 / 1.3
@@ -743,6 +768,8 @@ def report(bench: Bench, cases: list[dict], summary: dict, started: float, profi
                 calls = rerun.get("calls", 0) + rerun.get("translators", 0)
                 target, ok = "0 model calls", calls == 0
                 label = f"unchanged re-run / first run ({rerun.get('translators', 0)} model loads, {rerun.get('calls', 0)} calls)"
+            if cpu:  # CPU time does not depend on free cores; the targets are set on wall time
+                label, target, ok = f"{label}, CPU time", "", None
             lines.append(f"| {c['model']} | ×{scale} | {label} | {fmt_ms(values)} | {target} | {verdict(ok)} |")
             checks.append({"model": c["model"], "scale": scale, "figure": name, "median": med, "target": target, "ok": ok})
     lines.append("")

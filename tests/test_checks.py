@@ -100,6 +100,8 @@ def test_correct_conversions_are_never_flagged(german, english):
         ("mehr als 1.500 Kilometer", "more than 1.500 kilometres", "'1.500' is written the German way (English: 1,500)"),
         ("1.500.000 Euro", "1.500.000 euros", "'1.500.000' is written the German way (English: 1,500,000)"),
         ("um 3,5 %", "by 3,5 %", "'3,5' is written the German way (English: 3.5)"),
+        ("1.500,5 Euro", "1.500,5 euros", "'1.500,5' is written the German way (English: 1,500.5)"),
+        ("1.500 Kilometer.", "It is 1.500.", "'1.500' is written the German way (English: 1,500)"),
         ("am 13. September", "on 13. September", "'13. September' is written the German way (English: 13 September)"),
         ("2019 trafen sie sich", "They met in 2018", "'2019' is not in the English (English: 2019); it has 2018"),
         ("mehr als 1.500 Kilometer", "more than 1,600 kilometres", "'1.500' is not in the English (English: 1,500); it has 1,600"),
@@ -417,8 +419,8 @@ def test_every_check_is_registered_with_a_description():
 
 
 def test_importing_the_checks_loads_no_optional_library():
-    """translate-toolkit, lemminflect and snowballstemmer load when a check runs, keeping start-up fast."""
+    """translate-toolkit, lemminflect and PyStemmer load when a check runs, keeping start-up fast."""
     code = ("import sys, dolmetsch.checks, dolmetsch.cli.check, dolmetsch.postedit; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'translate', 'lemminflect', 'snowballstemmer', 'numpy'}))")
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'translate', 'lemminflect', 'Stemmer', 'numpy'}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

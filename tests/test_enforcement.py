@@ -13,7 +13,7 @@ from conftest import EXAMPLE, ROOT, TINY_MODEL
 from dolmetsch.cli import app
 from dolmetsch.document.blocks import parse_blocks
 from dolmetsch.engine.engine import Hypothesis
-from dolmetsch.glossary.enforce import MISSING, NATURAL, NBEST, PREFIX, REPLACED, GlossaryEnforcer, _Sentence
+from dolmetsch.enforce.strategies import MISSING, NATURAL, NBEST, PREFIX, REPLACED, GlossaryEnforcer, _Sentence
 from dolmetsch.glossary.model import Entry, Glossary
 from dolmetsch.pipeline import translate_document
 
@@ -287,7 +287,7 @@ def test_prefix_is_the_models_own_words_up_to_the_term_plus_the_rendering(tiny_e
     [("Weltraumbahnhöfe", True), ("Weltraumbahnhöfen", True), ("Weltraumbahnhofs", False), ("Weltraumbahnhof", False)],
 )
 def test_plural_german_nouns_get_the_plural_rendering(found, plural):
-    from dolmetsch.glossary.enforce import german_plural, rendering_for
+    from dolmetsch.enforce.strategies import german_plural, rendering_for
     from dolmetsch.glossary.matcher import Match
 
     match = Match(Entry("Weltraumbahnhof", "cosmodrome", "term"), 0, len(found), found)
@@ -296,7 +296,7 @@ def test_plural_german_nouns_get_the_plural_rendering(found, plural):
 
 
 def test_names_and_adjectives_never_take_a_plural_rendering():
-    from dolmetsch.glossary.enforce import rendering_for
+    from dolmetsch.enforce.strategies import rendering_for
     from dolmetsch.glossary.matcher import Match
 
     assert rendering_for(Match(Entry("nordkoreanisch", "North Korean", "term"), 0, 16, "nordkoreanischen")) == "North Korean"

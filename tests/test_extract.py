@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 from dolmetsch.cli import app
 from dolmetsch.document.reading import parse_text, read_document
 from dolmetsch.glossary import load_glossary
-from dolmetsch.glossary.dictionary import DingDictionary
-from dolmetsch.glossary.exonyms import Exonyms, english_demonym
-from dolmetsch.glossary.extract import Extractor, is_byline, merge_proposals
+from dolmetsch.terms.dictionary import DingDictionary
+from dolmetsch.terms.exonyms import Exonyms, english_demonym
+from dolmetsch.terms.candidates import is_byline
+from dolmetsch.terms.extract import Extractor, merge_proposals
 from dolmetsch.glossary.model import Entry
 from dolmetsch.glossary.tsv import read_tsv, write_tsv
 
@@ -201,7 +202,7 @@ def test_known_entries_are_skipped(extractor):
 
 
 def test_without_english_a_term_repeats_the_german_as_a_placeholder_that_passes_lint(article):
-    from dolmetsch.glossary.checks import check, errors
+    from dolmetsch.glossary.lint import check, errors
 
     extraction, _ = article
     entries = [p.entry() for p in extraction.proposals]

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from dolmetsch.cli import app
 from dolmetsch.errors import InputError
 from dolmetsch.glossary import Entry, Glossary, load_glossary
-from dolmetsch.glossary.checks import ERROR, WARNING, check
+from dolmetsch.glossary.lint import ERROR, WARNING, check
 from dolmetsch.glossary.constraints import (
     FORBIDDEN_VARIANT,
     MISSING_RENDERING,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dolmetsch.glossary.transliterate import (
+from dolmetsch.terms.transliterate import (
     RUSSIAN,
     UKRAINIAN,
     Transliterator,

@@ -26,7 +26,7 @@ from dolmetsch.formats.base import BUILD
 from dolmetsch.formats.po import GettextCatalog, reviewed_translations
 from dolmetsch.formats.tmx import TranslationMemory
 from dolmetsch.formats.writer import OutputPlan
-from dolmetsch.glossary.enforce import GlossaryEnforcer
+from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.glossary.loading import applicable_glossaries, load_enforced
 from dolmetsch.glossary.model import Glossary
 from dolmetsch.packages.package import ArgosPackage

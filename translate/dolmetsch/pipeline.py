@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from dolmetsch.document.model import Document, Segment
 from dolmetsch.engine.engine import Engine
-from dolmetsch.glossary.enforce import MISSING, REPLACED, GlossaryEnforcer, TermOutcome
+from dolmetsch.enforce.strategies import MISSING, REPLACED, GlossaryEnforcer, TermOutcome
 from dolmetsch.postedit import TYPOGRAPHIC, post_edit
 
 

@@ -1,5 +1,7 @@
 """Rewrite German conventions a machine leaves in English: quotation marks, number and date notation.
 
+The conventions themselves live in `dolmetsch.conventions`, which the review checks read too.
+
 Pure and deterministic: the same text gives the same result, and a second pass changes nothing.
 Spans the caller protects (names, `keep` terms) are left exactly as they are.
 
@@ -14,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from dolmetsch.conventions import GERMAN_DAY_MONTH, GERMAN_DECIMAL, GERMAN_THOUSANDS, GUILLEMETS, LOW_OPENERS, SPACE_BEFORE_PERCENT
+
 QUOTES = "quotes"
 NUMBERS = "numbers"
 DATES = "dates"
@@ -21,16 +25,6 @@ CHANGE_ORDER = (QUOTES, NUMBERS, DATES)
 TYPOGRAPHIC = "typographic"
 ASCII = "ascii"
 QUOTE_STYLES = {TYPOGRAPHIC: ("“", "”", "‘", "’"), ASCII: ('"', '"', "'", "'")}
-LOW_OPENERS = (("„", "“”"), ("‚", "‘’"))
-"""German low opening marks and the marks that close them (German closes „ with “; some writers with ”)."""
-GUILLEMETS = ("»«", "›‹")
-"""German »…« and Swiss «…»: whichever of a pair comes first opens."""
-MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_NO_NUMBER_BEFORE = r"(?<![\d.,])"
-GERMAN_THOUSANDS = re.compile(_NO_NUMBER_BEFORE + r"(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?(?![\d]|[.,]\d)")
-GERMAN_DECIMAL = re.compile(_NO_NUMBER_BEFORE + r"(\d+),(\d{1,2}|\d{4,})(?![\d]|[.,]\d)")
-SPACE_BEFORE_PERCENT = re.compile(r"(\d)[ \u00a0\u202f]%")
-GERMAN_DATE = re.compile(_NO_NUMBER_BEFORE + r"(\d{1,2})\.([ \u00a0]+)(" + MONTHS + r")\b")
 PLACEHOLDER_BASE = 0xE000
 """Protected spans are swapped for Private Use characters while the rules run."""
 
@@ -50,7 +44,7 @@ def post_edit(english: str, *, quotes: str = TYPOGRAPHIC, protected: Sequence[st
     numbers = _rewrite_numbers(text)
     if numbers != text:
         changed.add(NUMBERS)
-    dates = GERMAN_DATE.sub(r"\1\2\3", numbers)
+    dates = GERMAN_DAY_MONTH.sub(r"\1\2\3", numbers)
     if dates != numbers:
         changed.add(DATES)
     return _unmask(dates, originals), [kind for kind in CHANGE_ORDER if kind in changed]

@@ -55,7 +55,7 @@ class EngineRecipe:
 
     def run(self, job: Job) -> list[TranslatedDocument]:
         from dolmetsch.engine.engine import DecodingOptions, Engine  # in the worker, not at import
-        from dolmetsch.glossary.enforce import GlossaryEnforcer
+        from dolmetsch.enforce.strategies import GlossaryEnforcer
         from dolmetsch.packages.package import ArgosPackage
         from dolmetsch.pipeline import translate_documents
 

@@ -115,10 +115,10 @@ class _Rendering:
 
 def _stemmers():
     """German and English stemming functions, each word stemmed once (a batch repeats its words)."""
-    # snowballstemmer is imported on use: only the consistency check needs it
-    import snowballstemmer
+    # PyStemmer (Snowball in C) is imported on use: only the consistency check needs it
+    import Stemmer
 
-    return tuple(lru_cache(maxsize=1 << 16)(snowballstemmer.stemmer(language).stemWord) for language in ("german", "english"))
+    return tuple(lru_cache(maxsize=1 << 16)(Stemmer.Stemmer(language).stemWord) for language in ("german", "english"))
 
 
 def _segment_words(segment: ReviewedSegment, stemmers, german_spans, english_spans) -> _Words:

@@ -18,11 +18,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dolmetsch.checks.base import ERROR, CheckContext, Finding
+from dolmetsch.conventions import (
+    ENGLISH_MONTHS,
+    NOT_INSIDE_A_NUMBER,
+    GERMAN_DAY_MONTH,
+    GERMAN_DECIMAL,
+    GERMAN_THOUSANDS,
+    english_form,
+    english_value,
+    german_value,
+    is_ambiguous_thousands,
+)
 from dolmetsch.formats.base import ReviewedSegment
 
 NAME = "numbers"
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+MONTHS = tuple(month.lower() for month in ENGLISH_MONTHS)
 SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 SMALL_ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
@@ -39,28 +50,23 @@ GERMAN_SCALES = {"tausend": 10**3, "tsd": 10**3, "million": 10**6, "millionen": 
                  "milliarde": 10**9, "milliarden": 10**9, "mrd": 10**9, "billion": 10**12, "billionen": 10**12}
 SCALE_WORDS = {10**3: "thousand", 10**6: "million", 10**9: "billion", 10**12: "trillion"}
 
-_NOT_AFTER = r"(?<![\d.,])"
-GERMAN_DATE = re.compile(_NOT_AFTER + r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?!\d)")
-GERMAN_TIME = re.compile(_NOT_AFTER + r"(\d{1,2})[.:]([0-5]\d)(?![\d.,])")
+GERMAN_DATE = re.compile(NOT_INSIDE_A_NUMBER + r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?!\d)")
+GERMAN_TIME = re.compile(NOT_INSIDE_A_NUMBER + r"(\d{1,2})[.:]([0-5]\d)(?![\d.,])")
 GERMAN_NUMBER = re.compile(
-    _NOT_AFTER + r"(?P<number>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+|\d+\.\d+|\d+)(?![\d])"
+    NOT_INSIDE_A_NUMBER + r"(?P<number>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+|\d+\.\d+|\d+)(?![\d])"
     r"(?P<scale>\s*-?\s*(?:Millionen|Million|Mio\.?|Milliarden|Milliarde|Mrd\.?|Billionen|Billion|Tausend|Tsd\.?)(?!\w))?"
     r"(?P<percent>\s*(?:%|Prozent))?"
 )
 GERMAN_O_CLOCK = re.compile(r"\s*Uhr\b")
 ENGLISH_NUMBER = re.compile(
-    _NOT_AFTER + r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])"
+    NOT_INSIDE_A_NUMBER + r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])"
     r"(?P<scale>\s*-?\s*(?:thousand|million|billion|trillion)s?\b|(?:k|m|mn|mln|bn|tn)\b)?",
     re.IGNORECASE,
 )
 ENGLISH_TIME = re.compile(
-    _NOT_AFTER + r"(\d{1,2})(?:[.:]([0-5]\d))?\s*(a\.m\.|p\.m\.|am\b|pm\b|o'clock|o’clock)?(?![\d])", re.IGNORECASE
+    NOT_INSIDE_A_NUMBER + r"(\d{1,2})(?:[.:]([0-5]\d))?\s*(a\.m\.|p\.m\.|am\b|pm\b|o'clock|o’clock)?(?![\d])", re.IGNORECASE
 )
 ENGLISH_WORD = re.compile(r"[A-Za-z]+")
-GERMAN_FORMAT_THOUSANDS = re.compile(_NOT_AFTER + r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?(?![\d])")
-AMBIGUOUS_THOUSANDS = re.compile(_NOT_AFTER + r"\d{1,3}\.\d{3}(?![\d.,])")
-GERMAN_FORMAT_DECIMAL = re.compile(_NOT_AFTER + r"\d+,(?:\d{1,2}|\d{4,})(?![\d,])")
-GERMAN_FORMAT_DATE = re.compile(_NOT_AFTER + r"(\d{1,2})\.\s+(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
 YEAR_RANGE_BEFORE = re.compile(r"(\d{4})\s*[/–-]\s*$")
 
 
@@ -88,26 +94,6 @@ class EnglishNumbers:
             return True
         return any(m == minute and (h == hour if meridiem else h % 12 == hour % 12)
                    for hour, minute in number.times for h, m, meridiem in self.times)
-
-
-def german_value(text: str) -> Decimal:
-    """1.500 → 1500, 3,5 → 3.5 (a dot before other than three digits is read as a decimal point)."""
-    if "," in text or re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
-        return Decimal(text.replace(".", "").replace(",", "."))
-    return Decimal(text)
-
-
-def english_value(text: str) -> Decimal:
-    return Decimal(re.sub(r"[,\u00a0\u202f\u2009]", "", text))
-
-
-def english_form(value: Decimal, thousands: bool) -> str:
-    """How English writes `value`: decimal point, and a comma between thousands when the German grouped them."""
-    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
-    whole, _, fraction = text.partition(".")
-    if thousands:
-        whole = f"{int(whole):,}"
-    return f"{whole}.{fraction}" if fraction else whole
 
 
 def _scale(word: str | None, scales: dict[str, int]) -> int:
@@ -237,19 +223,21 @@ def _word_value(word: str):
 
 
 def german_formats_left(english: str, german_values: set) -> Iterator[tuple[str, str, Decimal]]:
-    """Numbers the English still writes the German way: (as written, how English writes it, value)."""
-    for match in GERMAN_FORMAT_THOUSANDS.finditer(english):
-        value = german_value(match.group(0))
-        yield match.group(0), english_form(value, thousands=True), value
-    for match in GERMAN_FORMAT_DECIMAL.finditer(english):
+    """Numbers the English still writes the German way: (as written, how English writes it, value).
+
+    1.500 alone may be English (one point five): it counts only when the German has 1500 and not 1.5.
+    """
+    for match in GERMAN_THOUSANDS.finditer(english):
+        written = match.group(0)
+        value = german_value(written)
+        if is_ambiguous_thousands(written) and (value not in german_values or english_value(written) in german_values):
+            continue
+        yield written, english_form(value, thousands=True), value
+    for match in GERMAN_DECIMAL.finditer(english):
         value = german_value(match.group(0))
         yield match.group(0), english_form(value, thousands=False), value
-    for match in AMBIGUOUS_THOUSANDS.finditer(english):
-        as_german, as_english = german_value(match.group(0)), english_value(match.group(0))
-        if as_german in german_values and as_english not in german_values:
-            yield match.group(0), english_form(as_german, thousands=True), as_german
-    for match in GERMAN_FORMAT_DATE.finditer(english):
-        day, month = match.group(1), match.group(2)
+    for match in GERMAN_DAY_MONTH.finditer(english):
+        day, month = match.group(1), match.group(3)
         yield f"{day}. {month}", f"{day} {month}", Decimal(day)
 
 

@@ -13,13 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from dolmetsch.checks.base import ERROR, CheckContext, Finding
+from dolmetsch.conventions import GERMAN_DOUBLE_MARKS, GERMAN_MARKS, QUOTE_MARKS
 from dolmetsch.formats.base import ReviewedSegment
 
 NAME = "quotes"
-GERMAN_MARKS = "„‚»«›‹"
-"""Quotation marks English never uses (« » and ‹ › are the Swiss and French order of the same)."""
-GERMAN_DOUBLE_MARKS = "„“”\"»«"
-QUOTE_MARKS = "\"'“”„‚‘’»«›‹"
 
 
 def german_marks_left(english: str) -> list[str]:

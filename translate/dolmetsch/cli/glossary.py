@@ -11,7 +11,7 @@ import typer
 
 from dolmetsch.cli.common import fail, reported_errors
 from dolmetsch.glossary import load_glossary
-from dolmetsch.glossary.checks import check, errors, require_valid
+from dolmetsch.glossary.lint import check, errors, require_valid
 from dolmetsch.glossary.tbx import read_tbx, write_tbx
 from dolmetsch.glossary.tsv import write_tsv
 
@@ -89,7 +89,7 @@ def extract_command(
 
     from dolmetsch.atomic import check_writable_target
     from dolmetsch.document.reading import read_document
-    from dolmetsch.glossary.extract import DEFAULT_COMMENTS, Extractor, merge_proposals, read_existing
+    from dolmetsch.terms.extract import DEFAULT_COMMENTS, Extractor, merge_proposals, read_existing
     from dolmetsch.glossary.loading import applicable_glossaries
     from dolmetsch.glossary.model import Glossary
 

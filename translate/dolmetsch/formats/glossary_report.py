@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dolmetsch.formats.base import TRANSLATE, OutputFormat
-from dolmetsch.glossary.enforce import MISSING, STRATEGIES
+from dolmetsch.enforce.strategies import MISSING, STRATEGIES
 from dolmetsch.pipeline import TranslatedDocument
 
 

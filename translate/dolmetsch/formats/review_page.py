@@ -23,7 +23,7 @@ from dolmetsch.cache import user_cache_dir
 from dolmetsch.document.model import Kind
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import OutputFormat, RenderContext
-from dolmetsch.glossary.enforce import KEPT, MISSING, STRATEGIES, GlossaryEnforcer, TermOutcome
+from dolmetsch.enforce.strategies import KEPT, MISSING, STRATEGIES, GlossaryEnforcer, TermOutcome
 from dolmetsch.pipeline import REVIEWED, TranslatedDocument, TranslatedSegment
 
 TEMPLATE, STYLESHEET, SCRIPT = "review.html.j2", "review.css", "review.js"

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from dolmetsch.errors import InputError
-from dolmetsch.glossary.checks import require_valid
+from dolmetsch.glossary.lint import require_valid
 from dolmetsch.glossary.model import Entry, Glossary
 from dolmetsch.glossary.tbx import read_tbx
 from dolmetsch.glossary.tsv import read_tsv

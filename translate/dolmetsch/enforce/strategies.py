@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from dolmetsch.document.model import Segment
 from dolmetsch.engine.engine import Engine, Hypothesis
-from dolmetsch.glossary.align import locate_term, word_ranges
+from dolmetsch.enforce.align import locate_term, word_ranges
 from dolmetsch.glossary.constraints import plural_rendering, satisfied
 from dolmetsch.glossary.matcher import GlossaryMatcher, Match
 from dolmetsch.glossary.model import Glossary

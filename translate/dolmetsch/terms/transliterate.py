@@ -156,125 +156,118 @@ def _marker_evidence(word: str) -> tuple[float, list[str]]:
 
 # --- German → Cyrillic -------------------------------------------------------------------------
 
+GERMAN_TO_CYRILLIC: tuple[tuple[str, str, str, str], ...] = (
+    # (German letters, context, Russian spellings, Ukrainian spellings), most likely first; the
+    # first row whose letters come next and whose context holds wins (empty: not in this language).
+    ("schtsch", "", "щ", "щ"),
+    ("tsch", "", "ч", "ч"),
+    ("sch", "", "ш ж", "ш ж"),
+    ("ch", "", "х", "х"),
+    ("ck", "", "к", "к"),
+    ("tz", "", "ц", "ц"),
+    ("ss", "after vowel, before vowel", "с", "с"),
+    ("ss", "", "сс с", "сс с"),
+    ("ja", "soft", "я ья", "я ья"),
+    ("ja", "", "я", "я"),
+    ("ju", "soft", "ю ью", "ю ью"),
+    ("ju", "", "ю", "ю"),
+    ("je", "soft", "ье е", "ьє є"),
+    ("je", "", "е", "є"),
+    ("jo", "soft", "ё ьо", "йо ьо"),
+    ("jo", "initial", "йо ё", "йо"),
+    ("jo", "", "ё йо", "йо"),
+    ("ji", "soft", "ьи йи", "ьї ї"),
+    ("ji", "", "йи", "ї"),
+    ("j", "after vowel", "й", "й"),
+    ("j", "", "й ь", "й ь"),
+    ("ij", "final", "ий", "ій ий"),
+    ("yj", "final", "ый ий", "ий"),
+    ("ia", "", "ия иа", "ія іа"),
+    ("i", "after vowel, before consonant or end", "й и", "й ї"),
+    ("i", "final, not after vowel", "и ий", "і ій ий и"),
+    ("i", "", "и", "і и"),
+    ("y", "final", "ы ый ий", "и ий"),
+    ("y", "", "ы", "и"),
+    ("e", "initial", "э е", "е є э"),
+    ("e", "after vowel", "э е", "е є"),
+    ("e", "", "е э", "е є"),
+    ("o", "after husher", "о ё", "о"),
+    ("o", "", "о", "о"),
+    ("s", "before k p t f", "с", "с"),
+    ("s", "", "с з", "с з"),
+    ("z", "", "ц", "ц"),
+    ("x", "", "кс", "кс"),
+    ("h", "", "х г", "г"),
+    ("g", "", "г", "г ґ"),
+    ("l", "before consonant or end", "л ль", "л ль"),
+    ("l", "", "л", "л"),
+    ("n", "final", "н нь", "н нь"),
+    ("n", "before consonant or end", "н", "н нь"),
+    ("n", "", "н", "н"),
+    ("t", "final", "т", "т ть"),
+    ("t", "", "т", "т"),
+    ("w", "", "в", "в"),
+    ("v", "", "в", "в"),
+    ("f", "", "ф", "ф"),
+    ("-", "", "-", "-"),
+    ("a", "", "а", "а"),
+    ("b", "", "б", "б"),
+    ("d", "", "д", "д"),
+    ("k", "", "к", "к"),
+    ("m", "", "м", "м"),
+    ("p", "", "п", "п"),
+    ("r", "", "р", "р"),
+    ("u", "", "у", "у"),
+)
+"""The Duden transcription tables read backwards; the rules are spelt out in the module docstring."""
+
+
+@dataclass(frozen=True)
+class _Position:
+    """Where a row's German letters would start in a word, to test a row's context."""
+
+    word: str
+    start: int
+    end: int
+    after_husher: bool
+
+    def holds(self, context: str) -> bool:
+        return all(self._holds(part.strip()) for part in context.split(",")) if context else True
+
+    def _holds(self, condition: str) -> bool:
+        before, after = self.word[self.start - 1 : self.start], self.word[self.end : self.end + 1]
+        after_vowel = self.start > 0 and before in VOWELS
+        return {
+            "initial": self.start == 0 or before == "-",
+            "final": after in ("", "-"),
+            "after vowel": after_vowel,
+            "not after vowel": not after_vowel,
+            "soft": not (self.start == 0 or before == "-") and not after_vowel,
+            "before vowel": after in VOWELS and after != "",
+            "before consonant or end": after in ("", "-") or (after.isalpha() and after not in VOWELS),
+            "before k p t f": after != "" and after in "kptf",
+            "after husher": self.after_husher,
+        }[condition]
+
+
 def _alternatives(word: str, language: str) -> list[list[str]]:
-    """The German word cut into units, each with the Cyrillic spellings it can stand for, most likely first."""
+    """The German word cut into units, each with the Cyrillic spellings it can stand for, most likely
+    first (GERMAN_TO_CYRILLIC); empty when it has a letter the table does not know."""
     w = word.lower()
+    column = 3 if language == UKRAINIAN else 2
     units: list[list[str]] = []
     i = 0
-
-    def at(offset: int) -> str:
-        return w[i + offset] if 0 <= i + offset < len(w) else ""
-
-    def initial() -> bool:
-        return i == 0 or w[i - 1] == "-"
-
-    def final(length: int) -> bool:
-        return i + length == len(w) or w[i + length] == "-"
-
-    def after_vowel() -> bool:
-        return i > 0 and w[i - 1] in VOWELS
-
-    def before_consonant_or_end(length: int) -> bool:
-        nxt = w[i + length] if i + length < len(w) else ""
-        return nxt == "" or nxt == "-" or (nxt.isalpha() and nxt not in VOWELS)
-
-    ukrainian = language == UKRAINIAN
-    previous_husher = False
     while i < len(w):
-        c = w[i]
-        step, options = 1, None
-        if w.startswith("schtsch", i):
-            step, options = 7, ["щ"]
-        elif w.startswith("tsch", i):
-            step, options = 4, ["ч"]
-        elif w.startswith("sch", i):
-            step, options = 3, ["ш", "ж"]
-        elif w.startswith("ch", i):
-            step, options = 2, ["х"]
-        elif w.startswith("ck", i):
-            step, options = 2, ["к"]
-        elif w.startswith("tz", i):
-            step, options = 2, ["ц"]
-        elif w.startswith("ss", i):
-            step, options = 2, ["с"] if after_vowel() and at(2) in VOWELS else ["сс", "с"]
-        elif c == "j" and at(1) in ("a", "u", "e", "o", "i"):
-            vowel = at(1)
-            step = 2
-            soft = not initial() and not after_vowel()
-            if ukrainian:
-                plain = {"a": "я", "u": "ю", "e": "є", "o": "йо", "i": "ї"}[vowel]
-                soft_form = {"a": "ья", "u": "ью", "e": "ьє", "o": "ьо", "i": "ьї"}[vowel]
-            else:
-                plain = {"a": "я", "u": "ю", "e": "е", "o": "ё", "i": "йи"}[vowel]
-                soft_form = {"a": "ья", "u": "ью", "e": "ье", "o": "ьо", "i": "ьи"}[vowel]
-                if vowel == "o" and not soft:
-                    options = ["йо", "ё"] if initial() else ["ё", "йо"]
-            if options is None:
-                options = [soft_form, plain] if soft and vowel in ("e", "i") else (
-                    [plain, soft_form] if soft else [plain]
-                )
-        elif c == "j":
-            options = ["й", "ь"] if not after_vowel() else ["й"]
-        elif w.startswith("ij", i) and final(2):
-            step, options = 2, ["ій", "ий"] if ukrainian else ["ий"]
-        elif w.startswith("yj", i) and final(2):
-            step, options = 2, ["ий"] if ukrainian else ["ый", "ий"]
-        elif w.startswith("ia", i):
-            step, options = 2, ["ія", "іа"] if ukrainian else ["ия", "иа"]
-        elif c == "i":
-            if after_vowel() and (final(1) or before_consonant_or_end(1)):
-                options = ["й", "ї" if ukrainian else "и"]
-            elif final(1) and not after_vowel():
-                options = ["і", "ій", "ий", "и"] if ukrainian else ["и", "ий"]
-            else:
-                options = ["і", "и"] if ukrainian else ["и"]
-        elif c == "y":
-            if ukrainian:
-                options = ["и", "ий"] if final(1) else ["и"]
-            else:
-                options = ["ы", "ый", "ий"] if final(1) else ["ы"]
-        elif c == "e":
-            if initial():
-                options = ["е", "є", "э"] if ukrainian else ["э", "е"]
-            elif after_vowel():
-                options = ["е", "є"] if ukrainian else ["э", "е"]
-            else:
-                options = ["е", "є"] if ukrainian else ["е", "э"]
-        elif c == "o":
-            options = ["о", "ё"] if previous_husher and not ukrainian else ["о"]
-        elif c == "s":
-            if at(1) and at(1) in "kptf":
-                options = ["с"]
-            else:
-                options = ["с", "з"]
-        elif c == "z":
-            options = ["ц"]
-        elif c == "x":
-            options = ["кс"]
-        elif c == "h":
-            options = ["г"] if ukrainian else ["х", "г"]
-        elif c == "g":
-            options = ["г", "ґ"] if ukrainian else ["г"]
-        elif c == "l":
-            options = ["л", "ль"] if before_consonant_or_end(1) else ["л"]
-        elif c == "n":
-            options = ["н", "нь"] if final(1) or (ukrainian and before_consonant_or_end(1)) else ["н"]
-        elif c == "t":
-            options = ["т", "ть"] if ukrainian and final(1) else ["т"]
-        elif c in "wv":
-            options = ["в"]
-        elif c == "f":
-            options = ["ф"]
-        elif c == "-":
-            options = ["-"]
+        for row in GERMAN_TO_CYRILLIC:
+            german, context, spellings = row[0], row[1], row[column]
+            if spellings and w.startswith(german, i):
+                at = _Position(w, i, i + len(german), bool(units) and units[-1][0] in HUSHERS)
+                if at.holds(context):
+                    break
         else:
-            simple = {"a": "а", "b": "б", "d": "д", "k": "к", "m": "м", "p": "п", "r": "р", "u": "у"}
-            if c not in simple:
-                return []
-            options = [simple[c]]
-        previous_husher = options[0] in HUSHERS
-        units.append(options)
-        i += step
+            return []
+        units.append(spellings.split())
+        i += len(german)
     return units
 
 
