@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from dolmetsch.checks.base import ERROR, WARNING, CheckContext, Finding
-from dolmetsch.checks.quotes import QUOTE_MARKS
+from dolmetsch.conventions import QUOTE_MARKS
 from dolmetsch.checks.toolkit import failure, german_english_checker
 from dolmetsch.formats.base import ReviewedSegment
 

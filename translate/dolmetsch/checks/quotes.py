@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from dolmetsch.checks.base import ERROR, CheckContext, Finding
-from dolmetsch.conventions import GERMAN_DOUBLE_MARKS, GERMAN_MARKS, QUOTE_MARKS
+from dolmetsch.conventions import GERMAN_DOUBLE_MARKS, GERMAN_MARKS
 from dolmetsch.formats.base import ReviewedSegment
 
 NAME = "quotes"
