@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT / "translate"))  # the source root, for runs without
 
 from dolmetsch.document.reading import read_document  # noqa: E402
 from dolmetsch.engine.engine import DecodingOptions, Engine  # noqa: E402
-from dolmetsch.enforce.strategies import STRATEGIES, GlossaryEnforcer  # noqa: E402
+from dolmetsch.enforce.strategies import GlossaryEnforcer
+from dolmetsch.translation import STRATEGIES
 from dolmetsch.glossary import load_glossary  # noqa: E402
 from dolmetsch.packages.resolve import resolve_model  # noqa: E402
 from dolmetsch.pipeline import translate_document  # noqa: E402

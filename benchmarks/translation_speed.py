@@ -229,7 +229,7 @@ def worker_raw(args) -> int:
     import sentencepiece
 
     from dolmetsch.document.reading import read_document
-    from dolmetsch.pipeline import has_words
+    from dolmetsch.translation import has_words
 
     imported = time.perf_counter()
     package = Path(args.model)
@@ -455,7 +455,7 @@ def prepare_workloads(scales: list[str]) -> dict:
             path.write_text(text, encoding="utf-8")
         workloads[scale] = {"path": path, "articles": articles, "words": len(text.split()), "chars": len(text)}
     from dolmetsch.document.reading import read_document
-    from dolmetsch.pipeline import has_words
+    from dolmetsch.translation import has_words
 
     for scale, w in workloads.items():
         segments = [s.text for s in read_document(str(w["path"])).segments() if has_words(s.text)]

@@ -19,7 +19,7 @@ from dolmetsch.checks.reading import EMPTY, FUZZY, REVIEWED, UNKNOWN, CheckedSeg
 from dolmetsch.checks.toolkit import german_english_checker
 from dolmetsch.checks.untranslated import nothing_to_translate
 from dolmetsch.cli import app
-from dolmetsch.formats.base import ReviewedSegment
+from dolmetsch.translation import ReviewedSegment
 from dolmetsch.glossary import Entry, Glossary
 from dolmetsch.glossary.matcher import GlossaryMatcher
 

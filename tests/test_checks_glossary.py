@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dolmetsch.checks import CheckContext, run_checks, select_checks
-from dolmetsch.formats.base import ReviewedSegment
+from dolmetsch.translation import ReviewedSegment
 from dolmetsch.glossary import Entry, Glossary
 from dolmetsch.glossary.constraints import forbidden_found, plural_forms, plural_rendering, rendering_present
 from dolmetsch.glossary.matcher import GlossaryMatcher

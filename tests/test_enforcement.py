@@ -13,7 +13,8 @@ from conftest import EXAMPLE, ROOT, TINY_MODEL
 from dolmetsch.cli import app
 from dolmetsch.document.blocks import parse_blocks
 from dolmetsch.engine.engine import Hypothesis
-from dolmetsch.enforce.strategies import MISSING, NATURAL, NBEST, PREFIX, REPLACED, GlossaryEnforcer, _Sentence
+from dolmetsch.enforce.strategies import GlossaryEnforcer, _Sentence
+from dolmetsch.translation import MISSING, NATURAL, NBEST, PREFIX, REPLACED
 from dolmetsch.glossary.model import Entry, Glossary
 from dolmetsch.pipeline import translate_document
 

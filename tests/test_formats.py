@@ -32,8 +32,8 @@ from dolmetsch.formats.bitext import (
 from dolmetsch.formats.glossary_report import render_json
 from dolmetsch.formats.po import MACHINE_MARK, GettextCatalog, edited_by_reviewer, machine_fingerprint
 from dolmetsch.formats.writer import OutputPlan
-from dolmetsch.enforce.strategies import KEPT, MISSING, NATURAL, NBEST, PREFIX, REPLACED, TermOutcome
-from dolmetsch.pipeline import MACHINE, RunStats, TranslatedDocument, TranslatedSegment
+from dolmetsch.translation import KEPT, MISSING, NATURAL, NBEST, PREFIX, REPLACED, TermOutcome
+from dolmetsch.translation import MACHINE, RunStats, TranslatedDocument, TranslatedSegment
 
 SOURCE = (
     "Treffen in Russland\n"

@@ -35,7 +35,8 @@ from dolmetsch.packages.resolve import resolve_model
 from dolmetsch.memory import SentenceMemory, catalogues_under, load_memory
 from dolmetsch.postedit import TYPOGRAPHIC
 from dolmetsch.targets import check_folder, check_output_name, check_source_name
-from dolmetsch.pipeline import DRAFT, REVIEWED, KnownTranslation, TranslatedDocument, has_words, translate_documents
+from dolmetsch.pipeline import translate_documents
+from dolmetsch.translation import DRAFT, REVIEWED, KnownTranslation, TranslatedDocument, has_words
 
 DocumentSource = Document | str | Path
 

@@ -10,95 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from dolmetsch.document.model import Document, Segment
 from dolmetsch.engine.engine import Engine
-from dolmetsch.enforce.strategies import MISSING, REPLACED, GlossaryEnforcer, TermOutcome
+from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.postedit import TYPOGRAPHIC, post_edit
-
-
-MACHINE = "machine"
-"""Decoded by this run."""
-REVIEWED = "reviewed"
-"""A translation a reviewer confirmed (not fuzzy in the catalogue)."""
-DRAFT = "draft"
-"""A fuzzy translation from the catalogue: a reviewer's edit, or an earlier run's current output."""
-ORIGINS = (MACHINE, REVIEWED, DRAFT)
-
-
-@dataclass(frozen=True)
-class KnownTranslation:
-    """A translation a run takes instead of decoding: `origin` is REVIEWED or DRAFT."""
-
-    english: str
-    origin: str
-    note: str = ""
-    """Where it came from, for the reviewer (a memory entry, say)."""
-
-
-@dataclass(frozen=True)
-class TranslatedSegment:
-    segment: Segment
-    english: str
-    truncated: bool = False
-    terms: tuple[TermOutcome, ...] = ()
-    origin: str = MACHINE
-    notes: tuple[str, ...] = ()
-    """Lines for the reviewer: where a known translation came from, memory suggestions."""
-    post_edited: tuple[str, ...] = ()
-    """What the locale post-edit rewrote in the machine output (`quotes`, `numbers`, `dates`)."""
-
-    @property
-    def missing_terms(self) -> tuple[TermOutcome, ...]:
-        return tuple(t for t in self.terms if t.how == MISSING)
-
-    @property
-    def replaced_terms(self) -> tuple[TermOutcome, ...]:
-        """Terms put in after decoding: the wording around them deserves a look."""
-        return tuple(t for t in self.terms if t.how == REPLACED)
-
-
-@dataclass(frozen=True)
-class RunStats:
-    segments: int
-    words: int
-    seconds: float
-    decoded: int | None = None
-    """Segments sent to the model (the rest were known or had no letters); None when not counted."""
-
-    @property
-    def words_per_second(self) -> float:
-        return self.words / self.seconds if self.seconds > 0 else 0.0
-
-    def summary(self) -> str:
-        decoded = f", {self.decoded} decoded" if self.decoded is not None else ""
-        return (
-            f"{self.segments} segments{decoded}, {self.words} words in {self.seconds:.1f} s "
-            f"({self.words_per_second:.0f} words/s)"
-        )
-
-
-@dataclass(frozen=True)
-class TranslatedDocument:
-    document: Document
-    segments: tuple[TranslatedSegment, ...]
-    model: str
-    stats: RunStats = field(default_factory=lambda: RunStats(0, 0, 0.0))
-    glossary: str = ""
-    """Fingerprint of the glossary the run enforced; empty without one."""
-
-    @property
-    def glossary_enforced(self) -> bool:
-        return bool(self.glossary)
-
-    def english(self) -> str:
-        return self.document.render({s.segment.key: s.english for s in self.segments})
-
-
-def has_words(text: str) -> bool:
-    """Segments without a single letter ("…", "–", "2019", emoji) pass through: a model only invents text for them."""
-    return any(char.isalpha() for char in text)
+from dolmetsch.translation import MACHINE, KnownTranslation, RunStats, TermOutcome, TranslatedDocument, TranslatedSegment, has_words
 
 
 def translate_documents(

@@ -24,7 +24,7 @@ from pathlib import Path
 from dolmetsch.document.model import Document
 from dolmetsch.errors import InputError
 from dolmetsch.glossary.model import Glossary
-from dolmetsch.pipeline import TranslatedDocument
+from dolmetsch.translation import TranslatedDocument
 
 ATTEMPTS = 2
 """How often a document's work is handed to a worker before it is reported failed."""

@@ -18,7 +18,7 @@ from dolmetsch.checks.quotes import quotation_marks
 from dolmetsch.checks.reading import CheckedSegment, expand_paths, read_checked
 from dolmetsch.checks.summary import has_errors, summarise
 from dolmetsch.checks.untranslated import untranslated_segments
-from dolmetsch.formats.base import ReviewedSegment
+from dolmetsch.translation import ReviewedSegment
 
 CHECKS: tuple[Check, ...] = (
     Check("glossary", glossary_terms, needs_glossary=True, description="renderings and forbidden variants"),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dolmetsch.checks.base import ERROR, WARNING, CheckContext, Finding
-from dolmetsch.formats.base import ReviewedSegment
+from dolmetsch.translation import ReviewedSegment
 from dolmetsch.glossary import Entry
 from dolmetsch.glossary.constraints import forbidden_found, rendering_spans
 from dolmetsch.glossary.matcher import tokenize

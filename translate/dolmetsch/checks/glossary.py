@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from dolmetsch.checks.base import CheckContext, Finding
-from dolmetsch.formats.base import ReviewedSegment
+from dolmetsch.translation import ReviewedSegment
 from dolmetsch.glossary.constraints import MISSING_RENDERING, violations
 
 NAME = "glossary"

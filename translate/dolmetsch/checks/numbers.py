@@ -29,7 +29,7 @@ from dolmetsch.conventions import (
     german_value,
     is_ambiguous_thousands,
 )
-from dolmetsch.formats.base import ReviewedSegment
+from dolmetsch.translation import ReviewedSegment
 
 NAME = "numbers"
 

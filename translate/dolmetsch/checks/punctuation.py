@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dolmetsch.checks.base import ERROR, WARNING, CheckContext, Finding
 from dolmetsch.conventions import QUOTE_MARKS
 from dolmetsch.checks.toolkit import failure, german_english_checker
-from dolmetsch.formats.base import ReviewedSegment
+from dolmetsch.translation import ReviewedSegment
 
 NAME = "punctuation"
 SENTENCE_END = ".!?…:;,"

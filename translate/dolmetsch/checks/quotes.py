@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from dolmetsch.checks.base import ERROR, CheckContext, Finding
 from dolmetsch.conventions import GERMAN_DOUBLE_MARKS, GERMAN_MARKS
-from dolmetsch.formats.base import ReviewedSegment
+from dolmetsch.translation import ReviewedSegment
 
 NAME = "quotes"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from dolmetsch.document.reading import read_regular_file
 from dolmetsch.errors import InputError
 from dolmetsch.formats import read_segments
-from dolmetsch.formats.base import ReviewedSegment
-from dolmetsch.pipeline import REVIEWED as REVIEWED_ORIGIN
+from dolmetsch.translation import ReviewedSegment
+from dolmetsch.translation import REVIEWED as REVIEWED_ORIGIN
 
 REVIEWED = "reviewed"
 FUZZY = "fuzzy"

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 from dolmetsch.checks.base import ERROR, WARNING, CheckContext, Finding
 from dolmetsch.checks.toolkit import failure, german_english_checker
-from dolmetsch.formats.base import ReviewedSegment
+from dolmetsch.translation import ReviewedSegment
 from dolmetsch.glossary.matcher import GlossaryMatcher, tokenize
 
 NAME = "untranslated"

@@ -157,7 +157,7 @@ def write_stdout(text: str) -> None:
 
 def summary_rows(results, failures) -> list[dict]:
     """One row per document: what `--report` writes and the batch table shows."""
-    from dolmetsch.pipeline import REVIEWED
+    from dolmetsch.translation import REVIEWED
 
     rows = []
     for result in results:

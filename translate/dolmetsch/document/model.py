@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 class Kind(str, Enum):
@@ -59,6 +60,14 @@ class Block:
     separator: str  # what joined this block's parts in the source ("\n")
 
 
+class SegmentKey(NamedTuple):
+    """Where a segment sits: its block number, the part within the block, and its sentence number (1-based)."""
+
+    block: int
+    part: int
+    index: int
+
+
 @dataclass(frozen=True)
 class Segment:
     """A translatable sentence with where it sits: the unit of engine input, PO entries and bitext rows."""
@@ -71,8 +80,8 @@ class Segment:
     text: str  # whitespace-normalised source sentence (what the model and reviewers see)
 
     @property
-    def key(self) -> tuple[int, int, int]:
-        return (self.block, self.part, self.index)
+    def key(self) -> SegmentKey:
+        return SegmentKey(self.block, self.part, self.index)
 
 
 _WHITESPACE = re.compile(r"\s+")

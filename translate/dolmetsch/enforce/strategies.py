@@ -25,28 +25,7 @@ from dolmetsch.enforce.align import locate_term, word_ranges
 from dolmetsch.glossary.constraints import plural_rendering, satisfied
 from dolmetsch.glossary.matcher import GlossaryMatcher, Match
 from dolmetsch.glossary.model import Glossary
-
-NATURAL, NBEST, PREFIX, REPLACED, MISSING = "natural", "n-best", "prefix", "replaced", "MISSING"
-KEPT = "kept"
-"""Satisfied by a translation the run took from the catalogue (reviewed, or a current draft)."""
-STRATEGIES = (NATURAL, NBEST, PREFIX, REPLACED, KEPT, MISSING)
-
-
-@dataclass(frozen=True)
-class TermOutcome:
-    """How one glossary match in one segment was honoured."""
-
-    de: str  # the glossary entry's German form
-    en: str  # its required English rendering
-    found: str  # the text as it occurs in the source sentence
-    start: int
-    end: int
-    how: str  # one of STRATEGIES
-
-    @property
-    def missing(self) -> bool:
-        return self.how == MISSING
-
+from dolmetsch.translation import KEPT, MISSING, NATURAL, NBEST, PREFIX, REPLACED, TermOutcome
 
 @dataclass
 class _Sentence:

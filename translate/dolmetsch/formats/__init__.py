@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dolmetsch.errors import InputError
-from dolmetsch.formats.base import OutputFormat, ReviewedSegment
+from dolmetsch.formats.base import OutputFormat
+from dolmetsch.translation import ReviewedSegment
 from dolmetsch.formats.bitext import Bitext
 from dolmetsch.formats.glossary_report import GlossaryReport
 from dolmetsch.formats.markdown import SideBySide

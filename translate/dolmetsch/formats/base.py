@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from dolmetsch.document.model import Document
 from dolmetsch.errors import InputError
-from dolmetsch.pipeline import TranslatedDocument
+from dolmetsch.translation import ReviewedSegment, TranslatedDocument
 
 if TYPE_CHECKING:
     from dolmetsch.glossary.model import Glossary
@@ -30,15 +30,6 @@ TRANSLATE = "translate"
 BUILD = "build"
 """`dolmetsch build` writes the reviewed view, from the catalogue."""
 TARGET_LANGUAGE = "en"
-
-
-@dataclass(frozen=True)
-class ReviewedSegment:
-    """A German sentence, its current English and where a reviewer finds it (`file:line`)."""
-
-    de: str
-    en: str
-    where: str
 
 
 @dataclass(frozen=True)

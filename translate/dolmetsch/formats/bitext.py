@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from dolmetsch.errors import InputError
-from dolmetsch.formats.base import OutputFormat, ReviewedSegment
-from dolmetsch.pipeline import TranslatedDocument, TranslatedSegment
+from dolmetsch.formats.base import OutputFormat
+from dolmetsch.translation import ReviewedSegment
+from dolmetsch.translation import TranslatedDocument, TranslatedSegment
 
 COLUMNS = ("block", "sentence", "kind", "line", "de", "en", "glossary", "flags")
 READ_BACK_COLUMNS = ("de", "en")

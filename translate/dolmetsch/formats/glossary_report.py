@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dolmetsch.formats.base import TRANSLATE, OutputFormat
-from dolmetsch.enforce.strategies import MISSING, STRATEGIES
-from dolmetsch.pipeline import TranslatedDocument
+from dolmetsch.translation import MISSING, STRATEGIES
+from dolmetsch.translation import TranslatedDocument
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dolmetsch.document.model import Kind
 from dolmetsch.formats.base import OutputFormat
-from dolmetsch.pipeline import TranslatedDocument
+from dolmetsch.translation import TranslatedDocument
 
 MARKDOWN_PUNCTUATION = frozenset("\\`*_[]|~")
 """Characters that would make emphasis, code, links, images or table cells out of plain text."""

@@ -27,7 +27,8 @@ from dolmetsch import __version__
 from dolmetsch.document.model import Document
 from dolmetsch.document.reading import MAX_CATALOGUE_BYTES, MAX_SENTENCE_CHARS, read_regular_file
 from dolmetsch.errors import InputError
-from dolmetsch.formats.base import LOCALES, TRANSLATE, OutputFormat, ReviewedSegment
+from dolmetsch.formats.base import LOCALES, TRANSLATE, OutputFormat
+from dolmetsch.translation import ReviewedSegment
 from dolmetsch.formats.po_merge import (
     FUZZY,
     MACHINE_MARK,
@@ -38,7 +39,7 @@ from dolmetsch.formats.po_merge import (
     merge_catalogs,
     recorded_fingerprint,
 )
-from dolmetsch.pipeline import DRAFT, MACHINE, REVIEWED, KnownTranslation, TranslatedDocument, TranslatedSegment
+from dolmetsch.translation import DRAFT, MACHINE, REVIEWED, KnownTranslation, TranslatedDocument, TranslatedSegment
 
 
 ISOLATE_START, ISOLATE_END = "\u2068", "\u2069"

@@ -15,7 +15,7 @@ import polib
 from dolmetsch import __version__
 from dolmetsch.formats.base import TEMPLATES, TRANSLATE, OutputFormat
 from dolmetsch.formats.po import load_catalog, po_text, read_catalog, reference_name, with_contexts
-from dolmetsch.pipeline import TranslatedDocument
+from dolmetsch.translation import TranslatedDocument
 
 
 def build_template(translated: TranslatedDocument) -> polib.POFile:

@@ -23,8 +23,9 @@ from dolmetsch.cache import user_cache_dir
 from dolmetsch.document.model import Kind
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import OutputFormat, RenderContext
-from dolmetsch.enforce.strategies import KEPT, MISSING, STRATEGIES, GlossaryEnforcer, TermOutcome
-from dolmetsch.pipeline import REVIEWED, TranslatedDocument, TranslatedSegment
+from dolmetsch.enforce.strategies import GlossaryEnforcer
+from dolmetsch.translation import KEPT, MISSING, STRATEGIES, TermOutcome
+from dolmetsch.translation import REVIEWED, TranslatedDocument, TranslatedSegment
 
 TEMPLATE, STYLESHEET, SCRIPT = "review.html.j2", "review.css", "review.js"
 TEMPLATE_CACHE_SUFFIX = ".checked.cache"
@@ -206,7 +207,7 @@ def _po_lines(text: str | None) -> dict[tuple[str | None, str], int]:
 def review_view(translated: TranslatedDocument, context: RenderContext | None = None) -> ReviewView:
     """Everything the page shows, as plain values."""
     from dolmetsch.checks import CheckContext, run_checks
-    from dolmetsch.formats.base import ReviewedSegment
+    from dolmetsch.translation import ReviewedSegment
     from dolmetsch.formats.po import with_contexts
     from dolmetsch.glossary.matcher import GlossaryMatcher
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dolmetsch.formats.base import OutputFormat
-from dolmetsch.pipeline import TranslatedDocument
+from dolmetsch.translation import TranslatedDocument
 
 
 def render_text(translated: TranslatedDocument) -> str:

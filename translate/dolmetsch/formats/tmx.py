@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dolmetsch import __version__
 from dolmetsch.formats.base import BUILD, OutputFormat
-from dolmetsch.pipeline import DRAFT, REVIEWED, TranslatedDocument
+from dolmetsch.translation import DRAFT, REVIEWED, TranslatedDocument
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'

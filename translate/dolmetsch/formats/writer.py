@@ -26,7 +26,7 @@ from dolmetsch.errors import ConcurrentEditError, InputError
 from dolmetsch import formats as registry
 from dolmetsch.formats.base import TRANSLATE, OutputFormat, RenderContext
 from dolmetsch.glossary.model import Glossary
-from dolmetsch.pipeline import TranslatedDocument
+from dolmetsch.translation import TranslatedDocument
 
 
 @dataclass(frozen=True)
