@@ -3,6 +3,9 @@
 - Every file is written to a temporary file beside its target, then renamed over it.
 - New files get the mode the umask gives; a replaced file keeps its mode; a read-only target is
   refused; a symbolic link is written through, so the file it points to is updated.
+- In a shared folder (sticky and world-writable, like /tmp) a link is followed only when the kernel's
+  `fs.protected_symlinks` rule would follow it (the link belongs to this user or to the folder's
+  owner) and it leads to something: another user's planted link is refused, never written through.
 - Several files land together: all are staged first, then renamed while SIGINT and SIGTERM wait,
   so an interrupt leaves either every old file or every new one, and no temporary file.
 """
@@ -21,11 +24,71 @@ from pathlib import Path
 from dolmetsch.errors import InputError
 
 DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+MAX_LINKS = 40
+"""Links followed while resolving one path before giving up, as the kernel does (ELOOP)."""
 
 
 def real_target(target: Path) -> Path:
-    """The file a write to `target` must replace: the end of its symbolic links, if any."""
-    return Path(os.path.realpath(target)) if Path(target).is_symlink() else Path(target)
+    """The file a write to `target` must replace: the end of its symbolic links, if any.
+
+    Every link on the way is checked as the kernel's `fs.protected_symlinks` does, and a dangling
+    link in a shared folder is refused too: `realpath` follows links without the kernel's checks,
+    so without this a run could be led into someone else's files.
+    """
+    resolved = _resolve_safely(Path(target))
+    return resolved if Path(target).is_symlink() else Path(target)
+
+
+def _shared_folder(folder: os.stat_result) -> bool:
+    """Sticky and world-writable, like /tmp: anyone may plant a link there."""
+    return folder.st_mode & (stat.S_ISVTX | stat.S_IWOTH) == stat.S_ISVTX | stat.S_IWOTH
+
+
+def _check_link(link: Path, link_stat: os.stat_result) -> None:
+    """Refuse to follow `link` where the kernel would not, or where it leads nowhere, in a shared folder."""
+    try:
+        folder = os.stat(link.parent)
+    except OSError:
+        return
+    if not _shared_folder(folder):
+        return
+    if link_stat.st_uid not in (os.geteuid(), folder.st_uid):
+        raise InputError(link, "is a symbolic link another user planted in a shared folder; refusing to follow it")
+    if not os.path.exists(link):
+        raise InputError(link, "is a symbolic link to nothing in a shared folder; refusing to follow it")
+
+
+def _resolve_safely(path: Path) -> Path:
+    """`os.path.realpath(path)`, checking each link it follows with `_check_link`."""
+    pending = list(reversed(Path(os.getcwd(), path).parts))
+    resolved = Path(pending.pop())  # the root
+    links = 0
+    while pending:
+        name = pending.pop()
+        if name == "..":
+            resolved = resolved.parent
+            continue
+        candidate = resolved / name
+        try:
+            found = os.lstat(candidate)
+        except OSError:  # missing (to be created) or unreadable: nothing more to follow
+            resolved = candidate
+            continue
+        if not stat.S_ISLNK(found.st_mode):
+            resolved = candidate
+            continue
+        links += 1
+        if links > MAX_LINKS:
+            raise InputError(path, "too many levels of symbolic links")
+        _check_link(candidate, found)
+        try:
+            pointed = Path(os.readlink(candidate))
+        except OSError as exc:
+            raise InputError(candidate, f"cannot read the symbolic link ({exc.strerror})") from None
+        if pointed.is_absolute():
+            resolved = Path(pointed.anchor)
+        pending.extend(reversed(pointed.parts[1:] if pointed.is_absolute() else pointed.parts))
+    return resolved
 
 
 def check_writable_target(target: Path) -> None:
