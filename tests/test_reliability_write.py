@@ -118,6 +118,114 @@ def hook_every_step(monkeypatch, root: Path, hook) -> list[str]:
     return seen
 
 
+# --- a reviewer's save at any step of the write phase ---------------------------------------------
+
+STEPS = 1 + 6 + 6
+"""Before rendering, after staging each of the six outputs, after each of their renames."""
+
+
+@pytest.mark.parametrize("at", range(STEPS))
+def test_a_reviewers_save_at_any_step_of_the_write_phase_is_kept(tmp_path, article, monkeypatch, at):
+    assert run(*translate_args(article, tmp_path)).exit_code == 0
+    article.write_text(article.read_text(encoding="utf-8") + f"\n{NEW_PARAGRAPH}\n", encoding="utf-8")
+    po = po_of(tmp_path)
+    saved = []
+
+    def reviewer_saves_at(number, name):
+        if number == at:
+            saved.append(name)
+            reviewer_saves(po, EDITS)
+
+    steps = hook_every_step(monkeypatch, tmp_path, reviewer_saves_at)
+    result = run(*translate_args(article, tmp_path))
+    assert saved, f"step {at} never came: {steps}"
+    if result.exit_code == 1:  # the other accepted outcome: the run's catalogue beside it
+        assert "a.po.new" in result.stderr and po.with_name("a.po.new").is_file()
+    else:
+        assert result.exit_code == 0, result.output
+        assert not po.with_name("a.po.new").exists()
+        assert polib.pofile(str(po)).find(NEW_PARAGRAPH) is not None
+    assert confirmed(po) == EDITS, f"lost at step {at} ({saved[0]}); steps: {steps}"
+    assert not list(tmp_path.rglob("*.tmp"))
+    subprocess.run([msgfmt_or_skip(), "-c", "-o", os.devnull, str(po)], check=True)
+
+
+def test_the_po_is_renamed_first_and_checked_right_before(tmp_path, article, monkeypatch):
+    """Of the run's renames the PO comes first, so the staging of the others is no window."""
+    assert run(*translate_args(article, tmp_path)).exit_code == 0
+    article.write_text(article.read_text(encoding="utf-8") + f"\n{NEW_PARAGRAPH}\n", encoding="utf-8")
+    steps = hook_every_step(monkeypatch, tmp_path, lambda number, name: None)
+    assert run(*translate_args(article, tmp_path)).exit_code == 0
+    renames = [s for s in steps if s.startswith("renamed")]
+    assert len(renames) == 6 and renames[0] == "renamed a.po"
+    assert steps.index(renames[0]) > max(i for i, s in enumerate(steps) if s.startswith("staged"))  # all staged first
+
+
+def test_a_po_saved_during_every_staging_is_not_replaced_and_nothing_else_is(tmp_path, article, monkeypatch):
+    assert run(*translate_args(article, tmp_path)).exit_code == 0
+    article.write_text(article.read_text(encoding="utf-8") + f"\n{NEW_PARAGRAPH}\n", encoding="utf-8")
+    po = po_of(tmp_path)
+    others = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p not in (po, article)}
+    count = iter(range(100))
+
+    def save_after_the_last_staging(number, name):
+        if name == "staged a.review.html":
+            reviewer_saves(po, {"Putin traf Kim.": f"Putin met Kim ({next(count)})."})
+
+    hook_every_step(monkeypatch, tmp_path, save_after_the_last_staging)
+    result = run(*translate_args(article, tmp_path))
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "changed while this run was writing it" in line and "a.po.new" in line
+    assert next(count) == MERGE_ATTEMPTS  # merged again each time, then gave up
+    assert polib.pofile(str(po)).find("Putin traf Kim.").msgstr == f"Putin met Kim ({MERGE_ATTEMPTS - 1})."
+    assert polib.pofile(str(po.with_name("a.po.new"))).find(NEW_PARAGRAPH) is not None
+    assert {p: p.read_bytes() for p in others} == others  # nothing replaced
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_file_given_if_unchanged_is_renamed_first_and_not_over_a_change(tmp_path, monkeypatch):
+    edited, other = tmp_path / "edited.po", tmp_path / "other.txt"
+    edited.write_text("old\n")
+    other.write_text("old\n")
+    stage = atomic._stage
+
+    def stage_while_someone_saves(target, data, staged):
+        stage(target, data, staged)
+        if Path(target) == other:
+            edited.write_text("saved by someone\n")
+
+    monkeypatch.setattr(atomic, "_stage", stage_while_someone_saves)
+    with pytest.raises(atomic.ChangedMeanwhile) as raised:
+        atomic.write_all_atomic({edited: atomic.IfUnchanged("new\n", b"old\n"), other: "new\n"})
+    assert raised.value.target == edited and raised.value.exit_code == 1
+    assert edited.read_text() == "saved by someone\n" and other.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["edited.po", "other.txt"]
+
+
+def test_a_save_that_keeps_the_bytes_but_replaces_the_file_counts_as_a_change(tmp_path):
+    """The status is compared after the bytes, so a save during the comparison is caught too."""
+    edited = tmp_path / "edited.po"
+    edited.write_bytes(b"same\n")
+    assert atomic._unchanged(edited, b"same\n")
+    replacement = tmp_path / "saving"
+    replacement.write_bytes(b"same\n")
+    real_fstat = os.fstat
+
+    def fstat_then_someone_saves(descriptor):
+        found = real_fstat(descriptor)
+        os.replace(replacement, edited)
+        return found
+
+    os.fstat = fstat_then_someone_saves
+    try:
+        assert not atomic._unchanged(edited, b"same\n")
+    finally:
+        os.fstat = real_fstat
+    assert not atomic._unchanged(edited, b"other\n") and not atomic._unchanged(tmp_path / "absent", b"x")
+    assert atomic._unchanged(tmp_path / "absent", None)
+
+
 # --- links planted in shared folders ----------------------------------------------------------------
 
 

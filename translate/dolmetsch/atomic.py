@@ -8,6 +8,8 @@
   owner) and it leads to something: another user's planted link is refused, never written through.
 - Several files land together: all are staged first, then renamed while SIGINT and SIGTERM wait,
   so an interrupt leaves either every old file or every new one, and no temporary file.
+- A file others edit (given as `IfUnchanged`, with what it held) is compared again
+  immediately before its own rename, and renamed first; if it changed, it is not replaced.
 """
 
 from __future__ import annotations
@@ -19,13 +21,22 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from dolmetsch.errors import InputError
+from dolmetsch.errors import ConcurrentEditError, InputError
 
 DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 MAX_LINKS = 40
 """Links followed while resolving one path before giving up, as the kernel does (ELOOP)."""
+
+
+class ChangedMeanwhile(ConcurrentEditError):
+    """A file expected to hold given content held something else just before its rename: not replaced."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        super().__init__(target, "changed while this run was writing it; it was not replaced")
 
 
 def real_target(target: Path) -> Path:
@@ -166,24 +177,45 @@ def _created_folders(targets: list[Path]) -> list[Path]:
     return sorted(missing, key=lambda p: len(p.parts), reverse=True)
 
 
-def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
+@dataclass(frozen=True)
+class IfUnchanged:
+    """New content for a file others edit, to land only if the file still holds `held` (None: absent)."""
+
+    content: str | bytes
+    held: bytes | None
+
+
+def write_all_atomic(files: Mapping[Path, str | bytes | IfUnchanged]) -> None:
     """Write several files so that all of them land or none does (short of a crash mid-rename).
 
     Text is written as UTF-8 with "\\n" line ends. A file that already holds the content is not
     rewritten. Folders created for a write that fails are removed again, so a failed run leaves the
     tree as it found it.
+
+    Files given as `IfUnchanged` (those others edit) are renamed first, each compared once more with
+    what it held immediately before its own rename: a save that lands while the other files are
+    staged is never overwritten. If one changed, `ChangedMeanwhile` is raised and neither it nor
+    anything after it is replaced (with several such files, those before it have landed).
     """
     staged: list[tuple[Path, Path]] = []
     new_folders = _created_folders([Path(t) for t in files])
+    watched: dict[Path, tuple[Path, bytes | None]] = {}
     done = False
     with deferred_interrupts():
         try:
             for target, content in files.items():
+                condition = content if isinstance(content, IfUnchanged) else None
+                content = condition.content if condition else content
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 if _holds(Path(target), data):
                     continue  # already there: left untouched, mtime and all
                 _stage(Path(target), data, staged)
+                if condition:
+                    watched[staged[-1][1]] = (Path(target), condition.held)
+            staged.sort(key=lambda item: item[1] not in watched)  # files others edit first
             for tmp, destination in staged:
+                if destination in watched and not _unchanged(destination, watched[destination][1]):
+                    raise ChangedMeanwhile(watched[destination][0])
                 try:
                     os.replace(tmp, destination)
                 except OSError as exc:
@@ -198,6 +230,30 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
                         folder.rmdir()
                     except OSError:
                         pass
+
+
+def _unchanged(destination: Path, expected: bytes | None) -> bool:
+    """Whether `destination` still holds `expected` (None: is absent), checked as late as can be.
+
+    The bytes are compared, then the status of the path with that of the file just read, so a save
+    that lands during the read is caught too: only the step from here to the rename remains open
+    (closing it would need the editor to take the lock).
+    """
+    try:
+        with open(destination, "rb") as handle:
+            data = handle.read()
+            read = os.fstat(handle.fileno())
+    except FileNotFoundError:
+        return expected is None and not os.path.lexists(destination)
+    except OSError:
+        return False
+    if data != expected:
+        return False
+    try:
+        now = os.stat(destination)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (read.st_dev, read.st_ino, read.st_size, read.st_mtime_ns)
 
 
 def write_text_atomic(target: Path, text: str) -> None:

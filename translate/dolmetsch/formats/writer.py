@@ -5,9 +5,10 @@ existing file that cannot be merged) run in `OutputPlan.preflight`, before any t
 and before any file is touched.
 
 Files people edit (the PO catalogue) are merged, never clobbered: the run takes a lock beside each
-one (`.S.po.lock`, honoured by every dolmetsch command that writes it), merges, and checks just
-before replacing that the file is still the one it merged. A reviewer's save that lands meanwhile
-is merged in again; if the file keeps changing, nothing is replaced and the run's catalogue goes
+one (`.S.po.lock`, honoured by every dolmetsch command that writes it), merges, and checks
+immediately before that file's own rename (the first of the run's renames) that it is still the
+one it merged. A reviewer's save that lands meanwhile, even while the other outputs are staged, is
+merged in again; if the file keeps changing, nothing is replaced and the run's catalogue goes
 beside it as `S.po.new`.
 """
 
@@ -20,7 +21,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dolmetsch.atomic import check_writable_target, real_target, write_all_atomic
+from dolmetsch.atomic import ChangedMeanwhile, IfUnchanged, check_writable_target, real_target, write_all_atomic
 from dolmetsch.document.model import Document
 from dolmetsch.errors import ConcurrentEditError, InputError
 from dolmetsch import formats as registry
@@ -97,9 +98,14 @@ class OutputPlan:
                 before = {target: _contents(target) for target in merged}
                 rendered = self._render(translated)
                 changed = [target for target in merged if _contents(target) != before[target]]
-                if not changed:
-                    write_all_atomic(rendered)
-                    return list(rendered)
+                if changed:
+                    continue  # a save while rendering: merge again before staging anything
+                try:
+                    write_all_atomic({t: IfUnchanged(text, before[t]) if t in before else text for t, text in rendered.items()})
+                except ChangedMeanwhile as change:  # a save while staging: not replaced, merge again
+                    changed = [change.target]
+                    continue
+                return list(rendered)
             beside = {target.with_name(target.name + ".new"): rendered[target] for target in changed}
             write_all_atomic(beside)
             names = ", ".join(str(path) for path in beside)
