@@ -226,6 +226,128 @@ def test_a_save_that_keeps_the_bytes_but_replaces_the_file_counts_as_a_change(tm
     assert atomic._unchanged(tmp_path / "absent", None)
 
 
+# --- a failed run leaves the tree as it found it ---------------------------------------------------
+
+
+def fail_rendering_the_review_page(monkeypatch):
+    from dolmetsch.formats.review_page import ReviewPage
+
+    def no_space(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(ReviewPage, "render_in", no_space)
+
+
+def fail_staging_the_third_output(monkeypatch):
+    stage = atomic._stage
+    calls = []
+
+    def stage_until_the_disk_is_full(target, data, staged):
+        calls.append(target)
+        if len(calls) == 3:
+            raise atomic.InputError(target, f"cannot write ({os.strerror(errno.ENOSPC)})")
+        stage(target, data, staged)
+
+    monkeypatch.setattr(atomic, "_stage", stage_until_the_disk_is_full)
+
+
+def fail_checking_the_po_before_its_rename(monkeypatch):
+    def broken(destination, expected):
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(atomic, "_unchanged", broken)
+
+
+FAILURES = [fail_rendering_the_review_page, fail_staging_the_third_output, fail_checking_the_po_before_its_rename]
+
+
+@pytest.mark.parametrize("fail", FAILURES, ids=lambda f: f.__name__)
+def test_a_first_run_that_fails_leaves_no_folder_no_lock_and_no_temp_file(tmp_path, article, monkeypatch, fail):
+    fail(monkeypatch)
+    result = run(*translate_args(article, tmp_path))
+    assert result.exit_code != 0
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.txt"], snapshot(tmp_path)
+
+
+@pytest.mark.parametrize("lock_there", [True, False], ids=["lock-left-by-an-earlier-run", "no-lock"])
+@pytest.mark.parametrize("fail", FAILURES, ids=lambda f: f.__name__)
+def test_a_rerun_that_fails_leaves_every_old_output_and_the_lock_as_they_were(tmp_path, article, monkeypatch, fail, lock_there):
+    assert run(*translate_args(article, tmp_path)).exit_code == 0
+    lock = writer.lock_path(po_of(tmp_path))
+    assert lock.exists()
+    if not lock_there:
+        lock.unlink()
+    article.write_text(article.read_text(encoding="utf-8") + f"\n{NEW_PARAGRAPH}\n", encoding="utf-8")
+    before = snapshot(tmp_path, leave_out=article)
+    fail(monkeypatch)
+    result = run(*translate_args(article, tmp_path))
+    assert result.exit_code != 0
+    assert snapshot(tmp_path, leave_out=article) == before
+    assert lock.exists() == lock_there
+
+
+def test_a_failed_run_removes_its_lock_file_but_not_one_it_did_not_create(tmp_path):
+    target = tmp_path / "deep" / "er" / "a.po"
+    with pytest.raises(KeyError):
+        with writer.file_lock(target):
+            assert writer.lock_path(target).is_file()
+            raise KeyError("failed")
+    assert not (tmp_path / "deep").exists()
+    lock = writer.lock_path(tmp_path / "a.po")
+    lock.touch()
+    with pytest.raises(KeyError):
+        with writer.file_lock(tmp_path / "a.po"):
+            raise KeyError("failed")
+    assert lock.exists()
+    with writer.file_lock(target):  # a run that succeeds leaves its lock file, as documented
+        pass
+    assert writer.lock_path(target).is_file()
+
+
+def test_a_run_waiting_for_a_lock_that_a_failed_run_removes_locks_the_new_file(tmp_path, monkeypatch):
+    """Removing the lock file must not let two runs hold the lock at once."""
+    target = tmp_path / "a.po"
+    path = writer.lock_path(target)
+    first_holds, second_waits, second_holds, second_may_go = (threading.Event() for _ in range(4))
+    real_flock = fcntl.flock
+
+    def flock(handle, operation):
+        if operation == fcntl.LOCK_EX and threading.current_thread().name == "second":
+            second_waits.set()
+        return real_flock(handle, operation)
+
+    monkeypatch.setattr(writer.fcntl, "flock", flock)
+
+    def first():
+        try:
+            with writer.file_lock(target):
+                first_holds.set()
+                assert second_waits.wait(60)
+                raise KeyError("failed")
+        except KeyError:
+            pass
+
+    def second():
+        assert first_holds.wait(60)
+        with writer.file_lock(target):
+            second_holds.set()
+            assert second_may_go.wait(60)
+
+    threads = [threading.Thread(target=first, name="first"), threading.Thread(target=second, name="second")]
+    for thread in threads:
+        thread.start()
+    try:
+        assert second_holds.wait(60)
+        with open(path) as handle:  # a third run finds the file at the path locked
+            with pytest.raises(BlockingIOError):
+                real_flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        second_may_go.set()
+        for thread in threads:
+            thread.join(60)
+    assert path.is_file()
+
+
 # --- links planted in shared folders ----------------------------------------------------------------
 
 
@@ -326,3 +448,10 @@ def test_the_shared_folder_check_is_the_kernels(tmp_path):
         os.chmod(folder, mode)
         assert atomic._shared_folder(folder.stat()) == shared, oct(mode)
 
+
+def test_another_users_link_planted_as_the_lock_file_is_not_followed(tmp_path, shared, victim):
+    lock = plant(writer.lock_path(shared / "a.po"), victim)
+    with pytest.raises(atomic.InputError, match="another user planted"):
+        with writer.file_lock(shared / "a.po"):
+            pytest.fail("locked through a planted link")
+    assert lock.is_symlink() and victim.read_text() == "root:x:0:0\n"
