@@ -17,6 +17,7 @@ from dolmetsch.cli import check as check_commands
 from dolmetsch.cli import glossary as glossary_commands
 from dolmetsch.cli import models as models_commands
 from dolmetsch.cli import run as run_commands
+from dolmetsch.cli import serve as serve_commands
 
 app = typer.Typer(
     name="dolmetsch",
@@ -43,6 +44,7 @@ def _options(
 run_commands.register(app)
 build_commands.register(app)
 check_commands.register(app)
+serve_commands.register(app)
 app.add_typer(models_commands.app, name="models")
 app.add_typer(glossary_commands.app, name="glossary")
 

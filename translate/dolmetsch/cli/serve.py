@@ -1,0 +1,98 @@
+"""`dolmetsch serve`: the glossary-enforcing translator behind LibreTranslate's HTTP API."""
+
+from __future__ import annotations
+
+import ipaddress
+import signal
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from dolmetsch.cli.common import fail, reported_errors
+from dolmetsch.cli.run import Device
+
+
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; anything but loopback wants --api-keys."),
+    port: int = typer.Option(5000, "--port", min=0, max=65535, help="TCP port (LibreTranslate's 5000 by default)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="An .argosmodel file or an unpacked package folder [default: the installed de→en package]."),
+    offline: bool = typer.Option(False, "--offline", help="Never contact the package index."),
+    glossary: Optional[list[Path]] = typer.Option(None, "--glossary", "-g", help="Glossary file or folder (repeatable) [default: ./glossary/ when it exists]."),
+    no_glossary: bool = typer.Option(False, "--no-glossary", help="Serve without any glossary."),
+    api_keys: Optional[Path] = typer.Option(None, "--api-keys", help="Require a key: a file with one key per line, or JSON {KEY: {\"req_limit\": N, \"char_limit\": N}} (per minute)."),
+    locales: Optional[Path] = typer.Option(None, "--locales", help="gettext tree whose reviewed PO entries answer sentences without decoding."),
+    tm: Optional[list[Path]] = typer.Option(None, "--tm", help="A TMX translation memory answering sentences without decoding (repeatable)."),
+    char_limit: int = typer.Option(5000, "--char-limit", min=0, help="Characters per text (each item of a q list); 0: unlimited."),
+    batch_limit: int = typer.Option(100, "--batch-limit", min=0, help="Texts in one q list; 0: unlimited."),
+    req_limit: int = typer.Option(0, "--req-limit", min=0, help="Requests per minute per client address (keys carry their own); 0: unlimited."),
+    max_body: int = typer.Option(1024 * 1024, "--max-body", min=1024, help="Largest request body in bytes."),
+    max_wait_ms: int = typer.Option(10, "--max-wait-ms", min=0, max=60_000, help="How long the first sentence of a batch waits for others."),
+    batch_tokens: int = typer.Option(2048, "--batch-tokens", min=1, help="Source pieces gathered into one decoding batch."),
+    queue_limit: int = typer.Option(1024, "--queue-limit", min=1, help="Sentences that may wait for the decoder; beyond, 503 with Retry-After."),
+    cache_size: int = typer.Option(20_000, "--cache-size", min=0, help="Translated sentences remembered in this process."),
+    file_ttl: int = typer.Option(3600, "--file-ttl", min=1, help="Seconds a translated file stays available for download."),
+    drain_timeout: int = typer.Option(60, "--drain-timeout", min=1, help="Seconds SIGTERM waits for requests in flight."),
+    beam: int = typer.Option(4, "--beam", min=1, max=32, help="Beam size (1 = greedy)."),
+    device: Device = typer.Option(Device.cpu, "--device", help="Where to decode."),
+    threads: int = typer.Option(0, "--threads", min=0, help="CPU threads per batch (0 = automatic)."),
+    compute_type: str = typer.Option("default", "--compute-type", help="CTranslate2 compute type."),
+) -> None:
+    """Serve LibreTranslate's API (POST/GET /translate, /languages, /detect, /translate_file, …)
+    with the glossary enforced; sentences of concurrent requests are decoded together.
+
+    Loads the model and glossary once and serves until SIGTERM or Ctrl-C, which finish the
+    requests in flight before exiting.
+    """
+    # the server stack and the pipeline load only here, so --help stays instant
+    import uvicorn
+
+    from dolmetsch.serve.access import load_keys
+    from dolmetsch.serve.app import Settings, create_app
+    from dolmetsch.serve.engine import Backend
+
+    with reported_errors():
+        keys = load_keys(api_keys) if api_keys is not None else None
+        backend = Backend.load(
+            model, glossary=glossary, no_glossary=no_glossary, locales=locales, tm=tm or (), offline=offline,
+            beam=beam, device=device.value, threads=threads, compute_type=compute_type,
+        )
+    if keys is None and not _loopback(host):
+        sys.stderr.write(f"dolmetsch: warning: serving {host} without --api-keys: anyone who can reach it can translate\n")
+    settings = Settings(
+        char_limit=char_limit, batch_limit=batch_limit, max_body=max_body, req_limit=req_limit, keys=keys,
+        max_wait=max_wait_ms / 1000, queue_limit=queue_limit, batch_tokens=batch_tokens, cache_size=cache_size,
+        file_ttl=file_ttl,
+    )
+    glossary_note = f", glossary {len(backend.glossary)} entries" if backend.glossary is not None else ", no glossary"
+    sys.stderr.write(f"dolmetsch: serving {backend.model_name}{glossary_note} on http://{_url_host(host)}:{port}\n")
+    config = uvicorn.Config(
+        create_app(backend, settings), host=host, port=port, access_log=False, log_level="warning",
+        timeout_graceful_shutdown=drain_timeout, lifespan="on", server_header=False,
+    )
+    # uvicorn handles SIGINT/SIGTERM while it serves (drain, then stop) and raises the signal again
+    # afterwards; a drained shutdown is a clean exit, so that second delivery is ignored
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: None)
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        raise fail(f"cannot serve on {host}:{port} (see the message above)")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_command)

@@ -1,0 +1,624 @@
+"""LibreTranslate's HTTP API on Starlette, with dolmetsch's glossary and cross-request batching.
+
+The routes, parameters, response shapes and error messages follow LibreTranslate 1.9.6
+(`libretranslate/app.py`), so its real clients (Weblate, OmegaT's plugin, `libretranslatepy`,
+browser extensions) work unchanged. Differences: `GET /translate` is answered (OmegaT uses it),
+404 and 405 are JSON too, a full queue answers 503 with Retry-After, and each translation carries
+a `dolmetsch` field with its sentences and how each glossary term was satisfied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from dolmetsch.serve.access import KeyLimits, KeyTable, RateLimiter
+from dolmetsch.serve.batching import Batcher, QueueFull
+from dolmetsch.serve.engine import CACHED, Backend, InputError, Rendered, decode_upload
+from dolmetsch.serve.files import FileStore
+from dolmetsch.serve.metrics import Metrics, route_label
+
+LANGUAGES = {"de": "German", "en": "English"}
+SOURCE, TARGET = "de", "en"
+FORMATS = ("text", "html")
+FILE_FORMATS = (".txt",)
+"""Every source format dolmetsch reads."""
+MAX_ALTERNATIVES = 3
+METHODS = frozenset({"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
+PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Limits and batching; every one of them has a command-line option (`dolmetsch serve --help`)."""
+
+    char_limit: int = 5000
+    """Characters per text (each item of a `q` list); 0: unlimited."""
+    batch_limit: int = 100
+    """Items in a `q` list; 0: unlimited."""
+    max_body: int = 1024 * 1024
+    body_timeout: float = 30.0
+    """Seconds a client may take to send its body."""
+    req_limit: int = 0
+    """Requests per minute per client address when no key names a limit; 0: unlimited."""
+    keys: dict[str, KeyLimits] | None = None
+    max_wait: float = 0.01
+    queue_limit: int = 1024
+    batch_tokens: int = 2048
+    cache_size: int = 20_000
+    file_ttl: float = 3600.0
+    retry_after: int = 1
+
+
+class ApiError(Exception):
+    """An answer in LibreTranslate's shape: `{"error": message}` with its status."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+class SentenceCache:
+    """English of sentences already translated in this process, least recently used first out."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self._items: OrderedDict[str, Rendered] = OrderedDict()
+
+    def get(self, sentence: str) -> Rendered | None:
+        found = self._items.get(sentence)
+        if found is not None:
+            self._items.move_to_end(sentence)
+        return found
+
+    def put(self, sentence: str, rendered: Rendered) -> None:
+        if self.capacity <= 0:
+            return
+        self._items[sentence] = rendered
+        self._items.move_to_end(sentence)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+
+@dataclass
+class Translated:
+    """One text of a request, translated."""
+
+    text: str
+    alternatives: list[str]
+    sentences: list[tuple[str, Rendered]]
+
+    def report(self) -> dict:
+        """The `dolmetsch` field: each sentence, where its English came from, its glossary terms."""
+        return {
+            "sentences": [
+                {
+                    "source": german,
+                    "translation": done.english,
+                    "origin": done.origin,
+                    "terms": [{"de": t.de, "en": t.en, "found": t.found, "how": t.how} for t in done.terms],
+                }
+                for german, done in self.sentences
+            ],
+            "missing": sum(1 for _, done in self.sentences for t in done.terms if t.missing),
+        }
+
+
+@dataclass
+class Service:
+    """Everything one server holds: the backend, the queue, caches, limits, files and metrics."""
+
+    backend: Backend
+    settings: Settings
+    metrics: Metrics = field(default_factory=Metrics)
+    files: FileStore = None
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+    keys: KeyTable | None = None
+    batcher: Batcher = None
+    cache: SentenceCache = None
+    prep: ThreadPoolExecutor | None = None
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.files = FileStore(ttl=s.file_ttl)
+        self.keys = KeyTable(s.keys) if s.keys else None
+        self.cache = SentenceCache(s.cache_size)
+        self.batcher = Batcher(
+            self.backend.translate, self.backend.cost, token_budget=s.batch_tokens, max_wait=s.max_wait,
+            queue_limit=s.queue_limit, on_batch=self.metrics.batch, on_depth=self.metrics.queue_depth.set,
+        )
+
+    def start(self) -> None:
+        self.files.open()
+        # splitting and memory look-ups run on one thread of their own: the event loop stays free
+        self.prep = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dolmetsch-prep")
+        self.batcher.start()
+
+    def stop(self) -> None:
+        self.batcher.stop()
+        if self.prep is not None:
+            self.prep.shutdown(wait=True)
+        self.files.close()
+
+    def admit(self, request: Request, given_key: str | None, characters: int) -> None:
+        """Check the key (when keys are required) and the per-minute limits."""
+        limits = KeyLimits(requests=self.settings.req_limit)
+        client = "address:" + (request.client.host if request.client else "?")
+        if self.keys is not None:
+            if not given_key:
+                raise ApiError(400, "Please contact the server operator to get an API key")
+            found = self.keys.find(given_key)
+            if found is None:
+                raise ApiError(403, "Invalid API key")
+            key, limits = found
+            client = "key:" + key
+        refused = self.limiter.check(client, limits, characters)
+        if refused is not None:
+            raise ApiError(429, refused)
+
+    async def translate(self, texts: list[str], alternatives: int) -> list[Translated]:
+        loop = asyncio.get_running_loop()
+        try:
+            skeletons, known = await loop.run_in_executor(self.prep, self._prepare, texts, alternatives)
+        except InputError as error:
+            raise ApiError(400, f"Invalid request: {error.problem}") from None
+        missing = list(dict.fromkeys(s for sk in skeletons for s in sk.sentences if s not in known))
+        if missing:
+            try:
+                waiting = self.batcher.submit(missing, alternatives)
+            except QueueFull:
+                self.metrics.rejected.inc()
+                raise ApiError(503, "The server is busy; retry later", {"Retry-After": str(self.settings.retry_after)}) from None
+            for sentence, done in zip(missing, await waiting):
+                known[sentence] = done
+                if not alternatives:
+                    self.cache.put(sentence, done)
+        for origin in ("machine", "cache", "memory"):
+            count = sum(1 for sk in skeletons for s in sk.sentences if known[s].origin == origin)
+            if count:
+                self.metrics.sentences.labels(origin).inc(count)
+        results = []
+        for skeleton in skeletons:
+            done = [known[s] for s in skeleton.sentences]
+            text = skeleton.render([d.english for d in done])
+            others = []
+            for k in range(alternatives):
+                if any(len(d.alternatives) > k for d in done):
+                    candidate = skeleton.render([d.alternatives[k] if len(d.alternatives) > k else d.english for d in done])
+                    if candidate != text and candidate not in others:
+                        others.append(candidate)
+            results.append(Translated(text, others, list(zip(skeleton.sentences, done))))
+        return results
+
+    def _prepare(self, texts: list[str], alternatives: int):
+        """Split the texts; answer what the cache and the memory know (not for n-best requests)."""
+        skeletons = [self.backend.skeleton(t) for t in texts]
+        known: dict[str, Rendered] = {}
+        if not alternatives:
+            for sentence in {s for sk in skeletons for s in sk.sentences}:
+                cached = self.cache.get(sentence)
+                if cached is not None:
+                    known[sentence] = Rendered(cached.english, cached.terms, CACHED)
+                    self.metrics.cache_hits.labels("process").inc()
+                    continue
+                remembered = self.backend.remembered(sentence)
+                if remembered is not None:
+                    known[sentence] = remembered
+                    self.metrics.cache_hits.labels("memory").inc()
+        return skeletons, known
+
+
+# ---------------------------------------------------------------------------------------------
+# reading a request
+
+
+async def read_body(request: Request, settings: Settings) -> bytes:
+    """The body, refused (413) beyond the size limit before it is all read, and (408) when it is too slow."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > settings.max_body:
+        raise ApiError(413, f"Invalid request: body ({int(declared)} bytes) exceeds size limit ({settings.max_body})")
+
+    async def collect() -> bytes:
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > settings.max_body:
+                raise ApiError(413, f"Invalid request: body exceeds size limit ({settings.max_body})")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    try:
+        return await asyncio.wait_for(collect(), settings.body_timeout)
+    except asyncio.TimeoutError:
+        raise ApiError(408, "Invalid request: the body took too long to arrive") from None
+
+
+def _form_pairs(raw: bytes | str) -> list[tuple[str, str]]:
+    try:
+        text = raw.decode("ascii") if isinstance(raw, bytes) else raw
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "Invalid request: parameters are not valid UTF-8 form data") from None
+
+
+async def read_params(request: Request, settings: Settings) -> tuple[dict, bool]:
+    """The request's parameters as LibreTranslate reads them, and whether the body was JSON.
+
+    JSON bodies give `q` as a string or a list; forms and query strings give strings (the first
+    of repeated names).
+    """
+    values: dict = {}
+    for name, value in _form_pairs(request.scope.get("query_string", b"")):
+        values.setdefault(name, value)
+    if request.method == "GET":
+        return values, False
+    body = await read_body(request, settings)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json")):
+        try:
+            parsed = json.loads(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ApiError(400, "Invalid request: the body is not valid UTF-8") from None
+        except (json.JSONDecodeError, RecursionError):
+            raise ApiError(400, "Invalid JSON format") from None
+        if not isinstance(parsed, dict):
+            raise ApiError(400, "Invalid JSON format")
+        return {**values, **parsed}, True
+    if kind == "application/x-www-form-urlencoded":
+        form: dict = {}
+        for name, value in _form_pairs(body):
+            form.setdefault(name, value)
+        return {**values, **form}, False
+    if kind == "multipart/form-data":
+        replay = Request(request.scope, _replay(body))
+        try:
+            form = await replay.form(max_files=1, max_fields=100)
+        except Exception as exc:  # python-multipart's parse errors
+            raise ApiError(400, f"Invalid request: cannot read the form ({type(exc).__name__})") from None
+        return {**values, **{k: v for k, v in form.multi_items()}}, False
+    if not body:
+        return values, False
+    raise ApiError(400, f"Invalid request: unsupported content type {kind or '(none)'}; send JSON or a form")
+
+
+def _replay(body: bytes):
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _text(value, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ApiError(400, f"Invalid request: {name} parameter must be a string")
+
+
+def check_pair(source: str, target: str) -> None:
+    """LibreTranslate's messages for a language it does not have, or a pair it cannot translate."""
+    if source != "auto" and source not in LANGUAGES:
+        raise ApiError(400, f"{source} is not supported")
+    if target not in LANGUAGES:
+        raise ApiError(400, f"{target} is not supported")
+    if (source if source != "auto" else SOURCE, target) != (SOURCE, TARGET):
+        src = source if source != "auto" else SOURCE
+        raise ApiError(
+            400, f"{LANGUAGES[target]} ({target}) is not available as a target language from {LANGUAGES[src]} ({src})"
+        )
+
+
+GERMAN_WORDS = frozenset(
+    "der die das und ist nicht ein eine einen dem den des mit von zu im in auf für sich auch es sie er wir ich "
+    "wird werden wurde hat haben sind war bei nach aus über als noch wie aber oder nur am um so dass".split()
+)
+
+
+def german_confidence(text: str) -> float:
+    """How German the text looks (0–100): the share of common German words, umlauts and ß counting too."""
+    words = re.findall(r"\w+", text.lower())
+    if not words:
+        return 0.0
+    german = sum(1 for w in words if w in GERMAN_WORDS or any(c in w for c in "äöüß"))
+    return round(min(100.0, 30.0 + 200.0 * german / len(words)), 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# routes
+
+
+def _service(request: Request) -> Service:
+    return request.app.state.service
+
+
+async def translate(request: Request) -> Response:
+    service = _service(request)
+    values, is_json = await read_params(request, service.settings)
+    key = values.get("api_key")
+    q = values.get("q")
+    source = _text(values.get("source"), "source")
+    target = _text(values.get("target"), "target")
+    text_format = _text(values.get("format"), "format")
+    if service.keys is not None:  # the key is checked before anything else, as LibreTranslate does
+        _check_key(service, key)
+    if not q:
+        raise ApiError(400, "Invalid request: missing q parameter")
+    if not source:
+        raise ApiError(400, "Invalid request: missing source parameter")
+    if not target:
+        raise ApiError(400, "Invalid request: missing target parameter")
+    try:
+        alternatives = max(0, int(values.get("alternatives", 0) or 0))
+    except (TypeError, ValueError):
+        raise ApiError(400, "Invalid request: alternatives parameter is not a number") from None
+    if alternatives > MAX_ALTERNATIVES:
+        raise ApiError(400, f"Invalid request: alternatives parameter must be <= {MAX_ALTERNATIVES}")
+    batch = isinstance(q, list)
+    if not batch and not isinstance(q, str):
+        raise ApiError(400, "Invalid request: q parameter must be a string or a list of strings")
+    if batch and not all(isinstance(t, str) for t in q):
+        raise ApiError(400, "Invalid request: q parameter must be a string or a list of strings")
+    if not is_json and not batch:
+        q = "\n".join(q.splitlines())
+    texts = q if batch else [q]
+    limit = service.settings.batch_limit
+    if batch and limit and len(texts) > limit:
+        raise ApiError(400, f"Invalid request: request ({len(texts)}) exceeds text limit ({limit})")
+    limit = service.settings.char_limit
+    for text in texts:
+        if limit and len(text) > limit:
+            raise ApiError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({limit})")
+    check_pair(source, target)
+    text_format = text_format or "text"
+    if text_format not in FORMATS:
+        raise ApiError(400, f"{text_format} format is not supported")
+    if text_format == "html":
+        raise ApiError(400, "format html is not supported yet")
+    service.admit(request, key, sum(len(t) for t in texts))
+    done = await service.translate(texts, alternatives)
+    result: dict = {"translatedText": [d.text for d in done] if batch else done[0].text}
+    if source == "auto":
+        detected = [{"confidence": german_confidence(t), "language": SOURCE} for t in texts]
+        result["detectedLanguage"] = detected if batch else detected[0]
+    if alternatives > 0:
+        result["alternatives"] = [d.alternatives for d in done] if batch else done[0].alternatives
+    result["dolmetsch"] = [d.report() for d in done] if batch else done[0].report()
+    return JSONResponse(result)
+
+
+def _check_key(service: Service, key) -> None:
+    """A wrong key is refused before the request is read further (403); a missing one with 400."""
+    if not key:
+        raise ApiError(400, "Please contact the server operator to get an API key")
+    if not isinstance(key, str) or service.keys.find(key) is None:
+        raise ApiError(403, "Invalid API key")
+
+
+async def translate_file(request: Request) -> Response:
+    service = _service(request)
+    values, _ = await read_params(request, service.settings)
+    key = values.get("api_key")
+    if service.keys is not None:
+        _check_key(service, key if isinstance(key, str) else None)
+    upload = values.get("file")
+    source, target = values.get("source"), values.get("target")
+    if upload is None or isinstance(upload, str):
+        raise ApiError(400, "Invalid request: missing file parameter")
+    if not source:
+        raise ApiError(400, "Invalid request: missing source parameter")
+    if not target:
+        raise ApiError(400, "Invalid request: missing target parameter")
+    name = Path(upload.filename or "").name
+    if not name:
+        raise ApiError(400, "Invalid request: empty file")
+    if Path(name).suffix.lower() not in FILE_FORMATS:
+        raise ApiError(400, "Invalid request: file format not supported")
+    check_pair(_text(source, "source"), _text(target, "target"))
+    data = await upload.read()
+    try:
+        text = decode_upload(data, name)
+    except InputError as error:
+        raise ApiError(400, f"Invalid request: {error.problem}") from None
+    service.admit(request, key if isinstance(key, str) else None, len(text))
+    [done] = await service.translate([text], 0)
+    safe = re.sub(r"[^\w.-]", "_", name) or "translated.txt"
+    token = service.files.put(done.text.encode("utf-8"), safe)
+    return JSONResponse({"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{token}"})
+
+
+async def download_file(request: Request) -> Response:
+    token = request.path_params["token"]
+    if "/" in token or "\\" in token or ".." in token:
+        raise ApiError(400, "Invalid filename")
+    stored = _service(request).files.get(token)
+    if stored is None or not stored.path.is_file():
+        raise ApiError(404, "File not found (or expired)")
+    return FileResponse(stored.path, filename=stored.name, media_type="text/plain; charset=utf-8")
+
+
+async def languages(request: Request) -> Response:
+    return JSONResponse([
+        {"code": SOURCE, "name": LANGUAGES[SOURCE], "targets": [TARGET]},
+        {"code": TARGET, "name": LANGUAGES[TARGET], "targets": []},
+    ])
+
+
+async def detect(request: Request) -> Response:
+    service = _service(request)
+    values, _ = await read_params(request, service.settings)
+    key = values.get("api_key")
+    if service.keys is not None:
+        _check_key(service, key)
+    q = values.get("q")
+    if not q:
+        raise ApiError(400, "Invalid request: missing q parameter")
+    text = " ".join(q) if isinstance(q, list) else str(q)
+    service.admit(request, key if isinstance(key, str) else None, len(text))
+    return JSONResponse([{"confidence": german_confidence(text), "language": SOURCE}])
+
+
+async def frontend_settings(request: Request) -> Response:
+    s = _service(request).settings
+    return JSONResponse({
+        "charLimit": s.char_limit or -1,
+        "frontendTimeout": 500,
+        "apiKeys": bool(s.keys),
+        "keyRequired": bool(s.keys),
+        "suggestions": False,
+        "filesTranslation": True,
+        "supportedFilesFormat": list(FILE_FORMATS),
+        "language": {
+            "source": {"code": SOURCE, "name": LANGUAGES[SOURCE]},
+            "target": {"code": TARGET, "name": LANGUAGES[TARGET]},
+        },
+    })
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def metrics(request: Request) -> Response:
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    return Response(generate_latest(_service(request).metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+async def page(request: Request) -> Response:
+    """The web page, from `dolmetsch.serve.page` when it is installed."""
+    try:
+        from dolmetsch.serve.page import render_page
+    except ImportError:
+        raise ApiError(404, "Not Found") from None
+    return HTMLResponse(render_page(), headers={"Content-Security-Policy": PAGE_CSP})
+
+
+async def _api_error(request: Request, error: ApiError) -> Response:
+    return JSONResponse({"error": error.message}, status_code=error.status, headers=error.headers)
+
+
+async def _http_error(request: Request, error: HTTPException) -> Response:
+    return JSONResponse({"error": error.detail}, status_code=error.status_code, headers=error.headers)
+
+
+async def _server_error(request: Request, error: Exception) -> Response:
+    """500 in LibreTranslate's words; the log gets the kind of error and where, never the text."""
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    where = f" at {frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame is not None else ""
+    sys.stderr.write(f"dolmetsch: error: {type(error).__name__}{where}\n")
+    return JSONResponse({"error": f"Cannot translate text: {type(error).__name__}"}, status_code=500)
+
+
+def create_app(backend: Backend, settings: Settings | None = None) -> Starlette:
+    """The ASGI application, with its service started and stopped by the lifespan."""
+    service = Service(backend, settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app):
+        service.start()
+        try:
+            yield
+        finally:
+            # uvicorn has drained the connections by now: decode what is queued, then stop
+            await asyncio.get_running_loop().run_in_executor(None, service.stop)
+
+    app = Starlette(
+        routes=[
+            Route("/", page, methods=["GET"]),
+            Route("/translate", translate, methods=["GET", "POST"]),
+            Route("/translate_file", translate_file, methods=["POST"]),
+            Route("/download_file/{token:path}", download_file, methods=["GET"]),
+            Route("/languages", languages, methods=["GET", "POST"]),
+            Route("/detect", detect, methods=["POST"]),
+            Route("/frontend/settings", frontend_settings, methods=["GET"]),
+            Route("/health", health, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
+        ],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    return AccessLog(app, service.metrics)
+
+
+class AccessLog:
+    """One line per request on stderr (address, method, path, status, bytes in and out, ms; never
+    text, query strings or keys), request metrics, CORS headers as LibreTranslate sends them, and
+    answers to CORS preflight requests."""
+
+    CORS = [
+        (b"access-control-allow-origin", b"*"),
+        (b"access-control-allow-headers", b"Authorization, Content-Type"),
+        (b"access-control-expose-headers", b"Authorization"),
+        (b"access-control-allow-methods", b"GET, POST"),
+        (b"access-control-max-age", b"1728000"),
+        (b"x-content-type-options", b"nosniff"),
+    ]
+
+    def __init__(self, app: Starlette, metrics: Metrics):
+        self.app = app
+        self.metrics = metrics
+        self.state = app.state
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        seen = {"in": 0, "out": 0, "status": 500}
+
+        async def counting_receive():
+            message = await receive()
+            if message["type"] == "http.request":
+                seen["in"] += len(message.get("body", b""))
+            return message
+
+        async def counting_send(message):
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+                message = {**message, "headers": list(message.get("headers", [])) + self.CORS}
+            elif message["type"] == "http.response.body":
+                seen["out"] += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            if scope["method"] == "OPTIONS":
+                await counting_send({"type": "http.response.start", "status": 204, "headers": []})
+                await counting_send({"type": "http.response.body", "body": b""})
+            else:
+                await self.app(scope, counting_receive, counting_send)
+        finally:
+            seconds = time.perf_counter() - started
+            label = route_label(scope["path"])
+            method = scope["method"] if scope["method"] in METHODS else "OTHER"
+            shown = label if label != "other" else "(other)"
+            client = scope.get("client") or ("-", 0)
+            self.metrics.requests.labels(label, method, str(seen["status"])).inc()
+            self.metrics.latency.labels(label).observe(seconds)
+            sys.stderr.write(
+                f"{client[0]} {method} {shown} {seen['status']} in={seen['in']}B out={seen['out']}B {seconds * 1000:.1f}ms\n"
+            )

@@ -1,0 +1,236 @@
+"""The server's one door into the translation machinery.
+
+Every call the server makes into dolmetsch's pipeline (finding and loading the model, the glossary,
+sentence splitting, batched decoding with enforcement, the translation memory) goes through this
+module, so that a change in the library's API is adapted here and nowhere else.
+
+A request's text becomes a `Skeleton` (the document model of `dolmetsch translate`: blocks,
+parts, sentences and the gaps between them); its sentences are translated in batches shared with
+other requests as one synthetic document through `translate_documents`, with the same glossary
+enforcement and post-edit as `translate`; the skeleton then renders the English around them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dolmetsch.api import find_package, run_glossary, start_engine
+from dolmetsch.document.model import Block, Document, Kind, Part, Sentence
+from dolmetsch.document.reading import decode_text, parse_text
+from dolmetsch.enforce.strategies import GlossaryEnforcer
+from dolmetsch.errors import InputError
+from dolmetsch.memory import catalogues_under, load_memory
+from dolmetsch.pipeline import translate_documents
+from dolmetsch.postedit import TYPOGRAPHIC, post_edit
+from dolmetsch.translation import TermOutcome, has_words
+
+PLACEABLE = re.compile(r"\[X\d+X\]")
+"""Weblate's stand-ins for placeables (`[X12X]`): they must come back exactly as sent."""
+MASK_BASE = 7301
+"""Placeables are offered to the model as numbers from here on (models copy numbers); a mask that
+does not come back exactly once falls back to translating the text around the placeables."""
+
+MACHINE, CACHED, MEMORY = "machine", "cache", "memory"
+"""Where a sentence's English came from, as the response's `dolmetsch` field says."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One sentence's English, the glossary terms it honours and where it came from."""
+
+    english: str
+    terms: tuple[TermOutcome, ...] = ()
+    origin: str = MACHINE
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """A request's text split as `translate` splits an article; renders the English around its sentences."""
+
+    document: Document | None
+    text: str
+    keys: tuple = ()
+    sentences: tuple[str, ...] = ()
+
+    def render(self, english: Sequence[str]) -> str:
+        if self.document is None:
+            return self.text
+        given = dict(zip(self.keys, english))
+        return self.document.render({s.key: given.get(s.key, s.text) for s in self.document.segments()})
+
+
+@dataclass
+class Backend:
+    """A loaded model, the glossary it enforces and the reviewed translations it may answer from."""
+
+    engine: object
+    glossary: object | None = None
+    glossary_paths: tuple[Path, ...] = ()
+    memory: object | None = None
+    enforcer: GlossaryEnforcer | None = field(default=None, repr=False)
+    reviewer: GlossaryEnforcer | None = field(default=None, repr=False)
+    """A second enforcer for glossary reviews outside the decoding thread (matchers keep caches)."""
+
+    @classmethod
+    def load(
+        cls,
+        model: Path | str | None,
+        *,
+        glossary: Iterable[Path] | None = None,
+        no_glossary: bool = False,
+        locales: Path | None = None,
+        tm: Sequence[Path] = (),
+        offline: bool = False,
+        **decoding,
+    ) -> "Backend":
+        """Load everything once: model, glossary, memory. Raises InputError for bad input."""
+        enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
+        memory = load_memory(catalogues_under(locales), tm) if (locales is not None or tm) else None
+        engine = start_engine(find_package(model, offline=offline), **decoding)
+        enforcer = GlossaryEnforcer(enforced) if enforced is not None else None
+        reviewer = GlossaryEnforcer(enforced) if enforced is not None else None
+        return cls(engine, enforced, paths, memory, enforcer, reviewer)
+
+    @property
+    def model_name(self) -> str:
+        return self.engine.package.name
+
+    def skeleton(self, text: str) -> Skeleton:
+        """The sentences of `text` (those with letters) and how to put the English back around them."""
+        if not text.strip():
+            return Skeleton(None, text)
+        document = parse_text(text, name="request")
+        wordy = [s for s in document.segments() if has_words(s.text)]
+        return Skeleton(document, text, tuple(s.key for s in wordy), tuple(s.text for s in wordy))
+
+    def cost(self, sentence: str) -> int:
+        """Source pieces of a sentence: what the batch's token budget counts."""
+        return len(self.engine.encode(sentence)) or 1
+
+    def remembered(self, sentence: str) -> Rendered | None:
+        """A reviewed translation of exactly this sentence from the memory, if it holds one."""
+        if self.memory is None:
+            return None
+        hit = self.memory.exact(sentence)
+        if hit is None:
+            return None
+        terms = self.reviewer.review(sentence, hit.english) if self.reviewer is not None else ()
+        return Rendered(hit.english, terms, MEMORY)
+
+    def translate(self, sentences: Sequence[str], alternatives: int = 0) -> list[Rendered]:
+        """Decode sentences in one batched pass with the glossary enforced, as `translate` does.
+
+        Placeables are masked as numbers; a sentence whose masks do not come back exactly once is
+        translated again in pieces around its placeables, so they are always returned untouched.
+        """
+        masked = [_mask(s) for s in sentences]
+        first = self._decode([m for m, _ in masked])
+        results: list[Rendered | None] = []
+        retry: dict[int, list[str]] = {}
+        for i, ((text, marks), done) in enumerate(zip(masked, first)):
+            restored = _unmask(done.english, marks)
+            if restored is None:
+                retry[i] = _pieces(sentences[i])
+                results.append(None)
+            else:
+                results.append(Rendered(restored, done.terms))
+        if retry:
+            wordy = [p for pieces in retry.values() for p in pieces if has_words(p) and not PLACEABLE.fullmatch(p)]
+            decoded = dict(zip(wordy, self._decode(wordy))) if wordy else {}
+            for i, pieces in retry.items():
+                english = "".join(decoded[p].english if p in decoded else p for p in pieces)
+                terms = tuple(t for p in pieces if p in decoded for t in decoded[p].terms)
+                results[i] = Rendered(english, terms)
+        if alternatives > 0:
+            for i, alt in enumerate(self._alternatives(sentences, alternatives)):
+                results[i] = Rendered(results[i].english, results[i].terms, MACHINE, alt)
+        return results
+
+    def _decode(self, sentences: Sequence[str]) -> list[Rendered]:
+        """The pipeline of `translate` on a synthetic document holding one paragraph per sentence."""
+        if not sentences:
+            return []
+        document = _synthetic(sentences)
+        [done] = translate_documents([document], self.engine, enforcer=self.enforcer, model=self.model_name, quotes=TYPOGRAPHIC)
+        by_key = {s.segment.key: s for s in done.segments}
+        return [Rendered(by_key[s.key].english, by_key[s.key].terms) for s in document.segments()]
+
+    def _alternatives(self, sentences: Sequence[str], n: int) -> list[tuple[str, ...]]:
+        """Up to `n` other hypotheses per sentence (post-edited, placeables intact, none losing a
+        glossary term the best one keeps)."""
+        found = []
+        hypotheses = self.engine.translate(list(sentences), num_hypotheses=n + 1, beam_size=max(n + 1, self.engine.options.beam_size))
+        for sentence, options in zip(sentences, hypotheses):
+            kept = []
+            for hypothesis in options[1:]:
+                english, _ = post_edit(hypothesis.text, quotes=TYPOGRAPHIC)
+                if any(p not in english for p in PLACEABLE.findall(sentence)):
+                    continue
+                if self.reviewer is not None and any(t.missing for t in self.reviewer.review(sentence, english)):
+                    continue
+                kept.append(english)
+            found.append(tuple(kept))
+        return found
+
+
+def decode_upload(data: bytes, name: str) -> str:
+    """The text of an uploaded file, decoded as `translate` decodes a source (InputError if it is not text)."""
+    text, _ = decode_text(data, name)
+    return text
+
+
+def _synthetic(sentences: Sequence[str]) -> Document:
+    """One paragraph block per sentence, so each is translated as it is, never re-split or re-classified."""
+    blocks = tuple(
+        Block(number, 1, (Part(Kind.PARAGRAPH, text, 1, (Sentence(0, len(text)),)),), "\n")
+        for number, text in enumerate(sentences, start=1)
+    )
+    return Document("request", "request", "utf_8", blocks, ("\n\n",) * (len(blocks) - 1))
+
+
+def _mask(sentence: str) -> tuple[str, list[tuple[str, str]]]:
+    """The sentence with each placeable replaced by a number that occurs nowhere in it, and the pairs."""
+    marks = []
+    number = MASK_BASE
+    text = sentence
+    for placeable in dict.fromkeys(PLACEABLE.findall(sentence)):
+        while str(number) in sentence:
+            number += 1
+        marks.append((placeable, str(number)))
+        text = text.replace(placeable, str(number))
+        number += 1
+    return text, marks
+
+
+def _unmask(english: str, marks: list[tuple[str, str]]) -> str | None:
+    """The English with the placeables back, or None when a mask is lost or repeated."""
+    for placeable, mask in marks:
+        if len(re.findall(rf"(?<!\d){mask}(?!\d)", english)) != 1:
+            return None
+    for placeable, mask in marks:
+        english = re.sub(rf"(?<!\d){mask}(?!\d)", lambda _: placeable, english)
+    return english
+
+
+def _pieces(sentence: str) -> list[str]:
+    """The sentence cut around its placeables, whitespace kept with the placeables."""
+    pieces = []
+    last = 0
+    for found in PLACEABLE.finditer(sentence):
+        start, end = found.span()
+        before = sentence[last:start]
+        core = before.rstrip()
+        pieces += [core, before[len(core) :]] if core else [before]
+        pieces.append(found.group())
+        last = end
+    rest = sentence[last:]
+    core = rest.lstrip()
+    pieces += [rest[: len(rest) - len(core)], core] if core else [rest]
+    return [p for p in pieces if p]
+
+
+__all__ = ["Backend", "Rendered", "Skeleton", "InputError", "decode_upload", "MACHINE", "CACHED", "MEMORY"]
