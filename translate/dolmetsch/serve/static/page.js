@@ -24,15 +24,27 @@
     return text.split(/\n[ \t]*\n/).map(function (p) { return p.trim(); }).filter(function (p) { return p !== ""; });
   }
 
-  // The terms of the i-th text: the `dolmetsch` field is a list with one entry per text for a list
-  // `q`, an object for a string `q`; an entry is a list of terms or an object holding `terms`.
-  function termsOf(data, i, many) {
+  // The `dolmetsch` field holds one report per text (a list for a list `q`): its sentences, each
+  // with its German, its English, where the English came from and its glossary terms.
+  function reportOf(data, i, many) {
     var d = data && data.dolmetsch;
-    if (!d) { return []; }
     if (many && Array.isArray(d)) { d = d[i]; }
-    else if (many && d.terms && Array.isArray(d.terms) && Array.isArray(d.terms[i])) { return d.terms[i]; }
-    if (!d) { return []; }
-    var list = Array.isArray(d) ? d : d.terms;
+    return d && typeof d === "object" && !Array.isArray(d) ? d : {};
+  }
+
+  // The text's units, German and English side by side: its sentences when the report has them,
+  // else the whole text with whatever terms the report lists.
+  function unitsOf(report, de, en) {
+    var listed = Array.isArray(report.sentences) ? report.sentences.filter(function (s) {
+      return s && typeof s.source === "string" && typeof s.translation === "string";
+    }) : [];
+    if (listed.length) {
+      return listed.map(function (s) { return { de: s.source, en: s.translation, origin: str(s.origin), terms: termList(s.terms) }; });
+    }
+    return [{ de: de, en: en, origin: "", terms: termList(report.terms) }];
+  }
+
+  function termList(list) {
     return Array.isArray(list) ? list.filter(function (t) { return t && typeof t === "object"; }) : [];
   }
 
@@ -69,7 +81,7 @@
     return lines.join("\n");
   }
 
-  function fill(element, text, terms, side, row) {
+  function fill(element, text, terms, side, unit) {
     var at = 0;
     spans(text, terms, side).forEach(function (s) {
       if (s[0] > at) { element.appendChild(doc.createTextNode(text.slice(at, s[0]))); }
@@ -77,7 +89,7 @@
       var how = howOf(t);
       var mark = doc.createElement("mark");
       mark.className = "term how-" + how.toLowerCase() + (side === "de" && how === "MISSING" ? " missing" : "");
-      mark.setAttribute("data-term", row + "-" + s[2]);
+      mark.setAttribute("data-term", unit + "-" + s[2]);
       mark.setAttribute("data-side", side);
       mark.setAttribute("data-tip", tipText(t));
       mark.tabIndex = 0;
@@ -114,6 +126,15 @@
     if (!(mark instanceof Element) || !mark.matches("mark.term[data-term]")) { return; }
     pair(mark, false); hideTip(mark);
   }
+  function sentencePair(event, on) {
+    var sent = event.target instanceof Element ? event.target.closest(".sent") : null;
+    if (!sent) { return; }
+    var partner = doc.getElementById(sent.getAttribute("data-partner"));
+    sent.classList.toggle("hl", on);
+    if (partner) { partner.classList.toggle("hl", on); }
+  }
+  rows.addEventListener("mouseover", function (event) { sentencePair(event, true); });
+  rows.addEventListener("mouseout", function (event) { sentencePair(event, false); });
   rows.addEventListener("mouseover", enter);
   rows.addEventListener("mouseout", leave);
   rows.addEventListener("focusin", enter);
@@ -128,12 +149,14 @@
 
   function show(german, data, seconds) {
     var english = data.translatedText;
-    if (!Array.isArray(english)) { english = [english]; }
+    var many = Array.isArray(english);
+    if (!many) { english = [english]; }
     rows.textContent = "";
     var counts = {};
     var total = 0;
+    var sentences = 0;
     german.forEach(function (de, i) {
-      var terms = termsOf(data, i, german.length > 1 || Array.isArray(data.translatedText));
+      var units = unitsOf(reportOf(data, i, many), de, typeof english[i] === "string" ? english[i] : "");
       var row = doc.createElement("div");
       row.className = "row para";
       row.id = "p" + (i + 1);
@@ -146,26 +169,44 @@
       var p = doc.createElement("p");
       p.className = "seg";
       p.id = "de-p" + (i + 1);
-      fill(p, de, terms, "de", i + 1);
-      left.appendChild(p);
       var q = doc.createElement("p");
       q.className = "seg";
       q.id = "en-p" + (i + 1);
-      fill(q, typeof english[i] === "string" ? english[i] : "", terms, "en", i + 1);
-      right.appendChild(q);
-      var missing = 0, replaced = 0;
-      terms.forEach(function (t) {
-        var how = howOf(t);
-        counts[how] = (counts[how] || 0) + 1;
-        total += 1;
-        if (how === "MISSING") { missing += 1; }
-        if (how === "replaced") { replaced += 1; }
+      var missing = 0, replaced = 0, remembered = 0;
+      units.forEach(function (u, j) {
+        var id = (i + 1) + "-" + (j + 1);
+        var a = doc.createElement("span");
+        a.className = "sent";
+        a.id = "de-s" + id;
+        a.setAttribute("data-partner", "en-s" + id);
+        fill(a, u.de, u.terms, "de", id);
+        var b = doc.createElement("span");
+        b.className = "sent";
+        b.id = "en-s" + id;
+        b.setAttribute("data-partner", "de-s" + id);
+        fill(b, u.en, u.terms, "en", id);
+        if (j > 0) { p.appendChild(doc.createTextNode(" ")); q.appendChild(doc.createTextNode(" ")); }
+        p.appendChild(a);
+        q.appendChild(b);
+        sentences += 1;
+        if (u.origin && u.origin !== "machine") { remembered += 1; }
+        u.terms.forEach(function (t) {
+          var how = howOf(t);
+          counts[how] = (counts[how] || 0) + 1;
+          total += 1;
+          if (how === "MISSING") { missing += 1; }
+          if (how === "replaced") { replaced += 1; }
+        });
       });
-      if (missing || replaced) {
+      left.appendChild(p);
+      right.appendChild(q);
+      if (missing || replaced || remembered) {
         var meta = doc.createElement("div");
         meta.className = "meta";
         if (missing) { badge(meta, "missing", missing + " glossary term" + (missing > 1 ? "s" : "") + " missing"); }
         if (replaced) { badge(meta, "replaced", replaced + " term" + (replaced > 1 ? "s" : "") + " replaced"); }
+        if (remembered) { badge(meta, "origin", remembered + " sentence" + (remembered > 1 ? "s" : "") + " answered without decoding (" +
+          units.map(function (u) { return u.origin; }).filter(function (o) { return o && o !== "machine"; }).join(", ") + ")"); }
         right.appendChild(meta);
       }
       row.appendChild(left);
@@ -173,8 +214,9 @@
       rows.appendChild(row);
     });
     var byHow = Object.keys(counts).sort().map(function (k) { return k + " " + counts[k]; }).join(", ");
-    summary.textContent = german.length + " paragraph" + (german.length > 1 ? "s" : "") + " · " + total +
-      " glossary term" + (total === 1 ? "" : "s") + (byHow ? " (" + byHow + ")" : "") + " · " + seconds.toFixed(2) + " s";
+    summary.textContent = german.length + " paragraph" + (german.length > 1 ? "s" : "") + " · " + sentences +
+      " sentence" + (sentences > 1 ? "s" : "") + " · " + total + " glossary term" + (total === 1 ? "" : "s") +
+      (byHow ? " (" + byHow + ")" : "") + " · " + seconds.toFixed(2) + " s";
     result.hidden = false;
   }
 
