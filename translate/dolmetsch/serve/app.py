@@ -40,7 +40,7 @@ FILE_FORMATS = (".txt",)
 """Every source format dolmetsch reads."""
 MAX_ALTERNATIVES = 3
 METHODS = frozenset({"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
-PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 @dataclass(frozen=True)
@@ -509,10 +509,15 @@ async def metrics(request: Request) -> Response:
 async def page(request: Request) -> Response:
     """The web page, from `dolmetsch.serve.page` when it is installed."""
     try:
-        from dolmetsch.serve.page import render_page
+        from dolmetsch.serve import page as built
     except ImportError:
         raise ApiError(404, "Not Found") from None
-    return HTMLResponse(render_page(), headers={"Content-Security-Policy": PAGE_CSP})
+    if hasattr(built, "page_and_policy"):
+        html, policy = built.page_and_policy()
+    else:
+        html, policy = built.render_page(), PAGE_CSP
+    # frame-ancestors only works in a header; the rest repeats the page's own <meta> policy
+    return HTMLResponse(html, headers={"Content-Security-Policy": f"{policy}; frame-ancestors 'none'"})
 
 
 async def _api_error(request: Request, error: ApiError) -> Response:
