@@ -270,6 +270,17 @@ def test_download_file_never_reaches_the_file_system(server, path, status):
     assert code == status and "error" in body and "root:" not in json.dumps(body)
 
 
+def test_a_slow_client_holds_no_worker(server):
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as slow:
+        slow.sendall(b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        for _ in range(3):  # one byte a second, while other requests are answered
+            answer = post(server, {"q": "Die Ukraine meldete neue Angriffe.", "source": "de", "target": "en"})
+            assert answer.status_code == 200
+            slow.sendall(b" ")
+            time.sleep(1)
+
+
 def test_unknown_paths_and_methods_are_json(server):
     missing = httpx.get(server.url + "/nowhere", timeout=30)
     assert missing.status_code == 404 and missing.json() == {"error": "Not Found"}

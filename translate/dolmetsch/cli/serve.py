@@ -28,6 +28,7 @@ def serve_command(
     batch_limit: int = typer.Option(100, "--batch-limit", min=0, help="Texts in one q list; 0: unlimited."),
     req_limit: int = typer.Option(0, "--req-limit", min=0, help="Requests per minute per client address (keys carry their own); 0: unlimited."),
     max_body: int = typer.Option(1024 * 1024, "--max-body", min=1024, help="Largest request body in bytes."),
+    body_timeout: int = typer.Option(30, "--body-timeout", min=1, help="Seconds a client may take to send its request body (408 after)."),
     max_wait_ms: int = typer.Option(10, "--max-wait-ms", min=0, max=60_000, help="How long the first sentence of a batch waits for others."),
     batch_tokens: int = typer.Option(2048, "--batch-tokens", min=1, help="Source pieces gathered into one decoding batch."),
     queue_limit: int = typer.Option(1024, "--queue-limit", min=1, help="Sentences that may wait for the decoder; beyond, 503 with Retry-After."),
@@ -61,7 +62,7 @@ def serve_command(
     if keys is None and not _loopback(host):
         sys.stderr.write(f"dolmetsch: warning: serving {host} without --api-keys: anyone who can reach it can translate\n")
     settings = Settings(
-        char_limit=char_limit, batch_limit=batch_limit, max_body=max_body, req_limit=req_limit, keys=keys,
+        char_limit=char_limit, batch_limit=batch_limit, max_body=max_body, body_timeout=body_timeout, req_limit=req_limit, keys=keys,
         max_wait=max_wait_ms / 1000, queue_limit=queue_limit, batch_tokens=batch_tokens, cache_size=cache_size,
         file_ttl=file_ttl,
     )

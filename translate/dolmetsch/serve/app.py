@@ -13,6 +13,7 @@ import asyncio
 import json
 import re
 import sys
+import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -81,20 +82,23 @@ class SentenceCache:
     def __init__(self, capacity: int):
         self.capacity = capacity
         self._items: OrderedDict[str, Rendered] = OrderedDict()
+        self._lock = threading.Lock()  # read on the splitting thread, written on the event loop
 
     def get(self, sentence: str) -> Rendered | None:
-        found = self._items.get(sentence)
-        if found is not None:
-            self._items.move_to_end(sentence)
-        return found
+        with self._lock:
+            found = self._items.get(sentence)
+            if found is not None:
+                self._items.move_to_end(sentence)
+            return found
 
     def put(self, sentence: str, rendered: Rendered) -> None:
         if self.capacity <= 0:
             return
-        self._items[sentence] = rendered
-        self._items.move_to_end(sentence)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
+        with self._lock:
+            self._items[sentence] = rendered
+            self._items.move_to_end(sentence)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
 
 
 @dataclass
