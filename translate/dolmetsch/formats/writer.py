@@ -87,8 +87,9 @@ class OutputPlan:
                 known.update(output_format.known_translations(target, document, model, glossary))
         return known
 
-    def write(self, translated: TranslatedDocument) -> list[Path]:
-        """Render every output, then write them all or none; merged files are locked and re-verified."""
+    def write(self, translated: TranslatedDocument) -> dict[Path, str]:
+        """Render every output, then write them all or none; merged files are locked and re-verified.
+        Returns the text written, by path."""
         merged = [target for output_format, target in self.targets if output_format.merges_existing]
         with ExitStack() as locks:
             for target in merged:
@@ -99,7 +100,7 @@ class OutputPlan:
                 changed = [target for target in merged if _contents(target) != before[target]]
                 if not changed:
                     write_all_atomic(rendered)
-                    return list(rendered)
+                    return rendered
             beside = {target.with_name(target.name + ".new"): rendered[target] for target in changed}
             write_all_atomic(beside)
             names = ", ".join(str(path) for path in beside)
