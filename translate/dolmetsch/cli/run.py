@@ -32,9 +32,9 @@ PROGRESS_MIN_SEGMENTS = 40
 
 
 def translate_command(
-    sources: list[str] = typer.Argument(..., help="German text files or folders of *.txt articles, or - for standard input.", metavar="SOURCE..."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for S.en.txt, S.de-en.tsv and S.de-en.md [default: out]."),
-    locales: Optional[Path] = typer.Option(None, "--locales", help="gettext tree for en/LC_MESSAGES/S.po [default: locales]."),
+    sources: list[str] = typer.Argument(..., help="German text files (.txt, or no suffix) or folders of *.txt articles, or - for standard input.", metavar="SOURCE..."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for S.en.txt, S.de-en.tsv, S.de-en.md, S.review.html and S.glossary.json [default: out]."),
+    locales: Optional[Path] = typer.Option(None, "--locales", help="gettext tree for S.pot and en/LC_MESSAGES/S.po [default: locales]."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="An .argosmodel file or an unpacked package folder [default: the installed de→en package]."),
     offline: bool = typer.Option(False, "--offline", help="Never contact the package index."),
     name: Optional[str] = typer.Option(None, "--name", help="Output stem [default: the source file name without extension; 'stdin' for -]."),
@@ -79,11 +79,9 @@ def translate_command(
         retranslate=retranslate, memory_files=tuple(memory or ()), trust_memory=trust_memory,
         workers=workers, ray=ray or ray_address is not None, ray_address=ray_address,
     )
-    from_stdin = sources == ["-"]
-    if not from_stdin:
+    if sources != ["-"]:
         out, locales = out or Path("out"), locales or Path("locales")
-    progress = _ProgressBar(quiet)
-    with reported_errors(), progress:
+    with reported_errors(), _ProgressBar(quiet) as progress:
         if report is not None:
             check_output_file(report, "--report")
         expanded = expand_sources(sources)
@@ -92,12 +90,12 @@ def translate_command(
         translator, results, failures = translate_files(
             expanded, out_dir=out, locales_dir=locales, name=name, options=options, keep_going=len(expanded) > 1, on_load=progress.start
         )
-    _finish(translator, results, failures, stdout=from_stdin, report=report, quiet=quiet)
+    _finish(translator, results, failures, stdout=sources == ["-"], report=report, quiet=quiet)
 
 
 def _finish(translator, results, failures, *, stdout: bool, report: Path | None, quiet: bool) -> None:
     """Everything after the run: failures, the English on standard output, the JSON report, the summary."""
-    from dolmetsch.formats.text import render_text  # loaded by the run already
+    from dolmetsch.formats.text import render_text  # at import it would slow `--help` (loaded by the run already)
 
     for failure in failures:
         sys.stderr.write(f"dolmetsch: error: {failure.error}\n")
@@ -228,8 +226,9 @@ def _report(translator, results, failures) -> None:
 
 def _report_document(console, translator, result, *, single: bool) -> None:
     """What a run says of one document: its glossary table and summary when it is the only one, its files."""
-    from dolmetsch.api import keep_checks  # loaded by the run already
-    from dolmetsch.formats.glossary_report import render_table  # (same)
+    # at import these would slow `--help`; the run has loaded them already
+    from dolmetsch.api import keep_checks
+    from dolmetsch.formats.glossary_report import render_table
 
     if result.up_to_date:
         console.print(f"{result.name}: up to date, nothing written")
