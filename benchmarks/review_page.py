@@ -62,6 +62,7 @@ def main() -> None:
         args.screenshot = args.screenshot.resolve()
 
     from dolmetsch.api import translate_files
+    from dolmetsch.options import RunOptions
     from dolmetsch.formats import format_named
     from dolmetsch.formats.base import RenderContext
     from dolmetsch.formats.markdown import render_markdown
@@ -75,7 +76,7 @@ def main() -> None:
         os.chdir(work)
         out, locales = Path("out"), Path("locales")
         translator, [result], _ = translate_files(
-            [args.source.name], out_dir=out, locales_dir=locales, glossary=[Path("glossary")], model=model
+            [args.source.name], out_dir=out, locales_dir=locales, options=RunOptions(glossary=(Path("glossary"),), model=model)
         )
         translated = result.translated
         po = format_named("po").path(translated.document.name, out, locales)

@@ -55,7 +55,7 @@ def nothing_runs(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("reached work that a refusal must prevent")
 
-    for name in ("read_document", "find_package", "start_engine", "load_engine"):
+    for name in ("read_document", "read_source_bytes", "find_package", "start_engine", "load_engine"):
         monkeypatch.setattr(api, name, forbidden)
 
 
@@ -163,7 +163,8 @@ def test_in_a_batch_a_badly_named_source_is_set_aside(tmp_path, article):
 
 
 def test_the_longest_name_allowed_writes_every_output(tmp_path, article):
-    from dolmetsch.targets import NAME_MAX, STAGING_EXTRA, longest_suffix
+    from dolmetsch.api import longest_suffix
+    from dolmetsch.targets import NAME_MAX, STAGING_EXTRA
 
     name = "n" * (NAME_MAX - len(longest_suffix()) - STAGING_EXTRA)
     glossary = tmp_path / "g.tsv"

@@ -265,6 +265,7 @@ def test_each_document_of_a_batch_takes_no_memory_from_its_own_po(tmp_path):
     from dolmetsch.api import remember
     from dolmetsch.document.reading import parse_text
     from dolmetsch.memory import Remembered, SentenceMemory
+    from dolmetsch.translation import DocumentJob
 
     a_po, b_po = po_of(tmp_path, "a"), po_of(tmp_path, "b")
     memory = SentenceMemory()
@@ -272,11 +273,10 @@ def test_each_document_of_a_batch_takes_no_memory_from_its_own_po(tmp_path):
     memory.add(Remembered("Putin traf Kim.", "from b", f"{b_po}:7", os.path.realpath(b_po)))
     memory.add(Remembered("Putin traf Kim.", "from c", "c.po:9", os.path.realpath(po_of(tmp_path, "c"))))
     documents = [parse_text(ARTICLE, name="a", source="a.txt"), parse_text(ARTICLE, name="b", source="b.txt")]
-    known: list[dict] = [{}, {}]
-    remember(documents, known, memory, own=[a_po, b_po])
+    jobs = remember([DocumentJob(document) for document in documents], memory, own=[a_po, b_po])
     by_text = [
-        {segment.text: given[segment.key].english for segment in document.segments() if segment.key in given}
-        for document, given in zip(documents, known)
+        {segment.text: job.known[segment.key].english for segment in job.document.segments() if segment.key in job.known}
+        for job in jobs
     ]
     assert by_text[0] == {"Putin traf Kim.": "from b"}
     assert by_text[1] == {"Kim besuchte Russland.": "from a", "Putin traf Kim.": "from c"}

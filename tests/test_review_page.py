@@ -38,15 +38,17 @@ EVIL = "Kim sagte <script>window.pwned=1</script> in Wladiwostok.\n\nPutin & Kim
 def run(tmp_path_factory, tiny_package_dir):
     """translate of the bundled article and of an article holding markup, with the repository's glossary."""
     from dolmetsch.api import translate_files
+    from dolmetsch.engine.engine import DecodingOptions
+    from dolmetsch.options import RunOptions
 
     root = tmp_path_factory.mktemp("review")
     source = root / "putin-kim.txt"
     shutil.copy(EXAMPLE, source)
     evil = root / "evil.txt"
     evil.write_text(EVIL, encoding="utf-8")
+    options = RunOptions(glossary=[ROOT / "glossary"], model=tiny_package_dir, threads=1, decoding=DecodingOptions(beam_size=2))
     translator, results, failures = translate_files(
-        [str(source), str(evil)], out_dir=root / "out", locales_dir=root / "locales", glossary=[ROOT / "glossary"],
-        model=tiny_package_dir, keep_going=True, threads=1, beam=2,
+        [str(source), str(evil)], out_dir=root / "out", locales_dir=root / "locales", options=options, keep_going=True
     )
     assert not failures
     return root, translator, {r.translated.document.name: r for r in results}

@@ -91,8 +91,9 @@ class OutputPlan:
                 known.update(output_format.known_translations(target, document, model, glossary))
         return known
 
-    def write(self, translated: TranslatedDocument) -> list[Path]:
-        """Render every output, then write them all or none; merged files are locked and re-verified."""
+    def write(self, translated: TranslatedDocument) -> dict[Path, str]:
+        """Render every output, then write them all or none; merged files are locked and re-verified.
+        Returns the text written, by path."""
         merged = [target for output_format, target in self.targets if output_format.merges_existing]
         with ExitStack() as locks:
             for target in merged:
@@ -108,7 +109,7 @@ class OutputPlan:
                 except ChangedMeanwhile as change:  # a save while staging: not replaced, merge again
                     changed = [change.target]
                     continue
-                return list(rendered)
+                return rendered
             beside = {target.with_name(target.name + ".new"): rendered[target] for target in changed}
             write_all_atomic(beside)
             names = ", ".join(str(path) for path in beside)
