@@ -67,6 +67,7 @@ ARTICLE = ROOT / "examples" / "putin-kim.txt"
 GLOSSARY = ROOT / "glossary"
 WMT23 = ROOT.parent / "shared" / "wmt23-terminology-de-en"
 THIS = Path(__file__).resolve()
+CONTESTANTS = ("argos-t0", "argos-t1", "dolmetsch", "dolmetsch-glossary", "raw-exact", "raw-budget")
 
 TARGETS = {
     "rss": "peak RSS ≤ model size + 300 MB",
@@ -535,7 +536,7 @@ class Bench:
 
 def plan(args) -> list[dict]:
     """The cases: model, scale, contestants, runs, length cap, unchanged re-run, profile."""
-    every = ["argos-t0", "argos-t1", "dolmetsch", "dolmetsch-glossary", "raw-exact", "raw-budget"]
+    every = list(CONTESTANTS)
     argos = ["argos-t0", "argos-t1"]
     if args.quick:
         return [
@@ -639,7 +640,7 @@ STAGES_BY_PATH = (
     (("/sentencepiece/",), "tokenizing (SentencePiece)"),
     (("dolmetsch/document/sentence", "/somajo/"), "sentence splitting"),
     (("dolmetsch/document/",), "reading + blocks"),
-    (("dolmetsch/glossary/",), "glossary enforcement"),
+    (("dolmetsch/enforce/", "dolmetsch/glossary/"), "glossary enforcement"),
     (("dolmetsch/postedit",), "post-edit"),
     (("dolmetsch/formats/", "dolmetsch/atomic", "/polib"), "writing outputs"),
     (("dolmetsch/checks/",), "checks"),
@@ -839,6 +840,13 @@ def report(bench: Bench, cases: list[dict], summary: dict, started: float, profi
 def drive(args) -> int:
     started = time.perf_counter()
     cases = plan(args)
+    if args.contestants:
+        chosen = args.contestants.split(",")
+        unknown = sorted(set(chosen) - set(CONTESTANTS))
+        if unknown:
+            raise SystemExit(f"unknown contestant(s) {', '.join(unknown)} (choose from {', '.join(CONTESTANTS)})")
+        cases = [{**case, "contestants": [c for c in case["contestants"] if c in chosen]} for case in cases]
+        cases = [case for case in cases if case["contestants"]]
     models = prepare_models(sorted({c["model"] for c in cases}, key=["tiny", "base"].index))
     workloads = prepare_workloads(list(dict.fromkeys(c["scale"] for c in cases)))
     bench = Bench(args, models, workloads)
@@ -912,6 +920,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="runs per case (default 3)")
     parser.add_argument("--cap", type=int, default=None, help="lower the max decoded pieces per sentence for all contestants")
     parser.add_argument("--threads", type=int, default=0, help="CTranslate2 intra threads for dolmetsch and raw (0 = default)")
+    parser.add_argument("--contestants", default=None,
+                        help=f"comma list: run only these of each case's contestants ({', '.join(CONTESTANTS)})")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the cProfile stage breakdown")
     parser.add_argument("--json", help="write the raw results here")
     # inside the measured processes
