@@ -20,11 +20,11 @@ from pathlib import Path
 from dolmetsch.document.model import Document
 from dolmetsch.document.reading import read_document
 from dolmetsch.engine.engine import DecodingOptions, Engine, usable_cores
-from dolmetsch import formats as registry
+from dolmetsch import output as registry
 from dolmetsch.errors import InputError, UnreviewedError
 from dolmetsch.formats.base import BUILD
-from dolmetsch.formats.po import GettextCatalog, reviewed_translations
-from dolmetsch.formats.tmx import TranslationMemory
+from dolmetsch.formats.po import Catalogues, GettextCatalog, reviewed_translations
+from dolmetsch.formats.tmx import TmxExport
 from dolmetsch.formats.writer import OutputPlan
 from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.glossary.loading import applicable_glossaries, load_enforced
@@ -159,14 +159,17 @@ def plan_outputs(
     *,
     with_glossary: bool,
     glossary: Glossary | None = None,
+    catalogues: Catalogues | None = None,
 ) -> OutputPlan:
-    """The targets of one document's outputs, not yet checked (`preflight`) or written."""
+    """The targets of one document's outputs, not yet checked (`preflight`) or written;
+    `catalogues` are the run's parsed catalogues (see OutputPlan)."""
     return OutputPlan.for_document(
         document.name,
         Path(out_dir) if out_dir is not None else None,
         Path(locales_dir) if locales_dir is not None else None,
         with_glossary=with_glossary,
         glossary=glossary,
+        catalogues=catalogues,
     )
 
 
@@ -252,6 +255,7 @@ def translate_files(
     check_names_and_folders(name, out_dir=out_dir, locales_dir=locales_dir)
     enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
     documents, plans, failures = [], [], []
+    catalogues = Catalogues()  # each catalogue parsed once, for its plan and for the memory
     names: dict[str, str] = {}
     for source in sources:
         try:
@@ -259,7 +263,7 @@ def translate_files(
             document = read_document(source, name=name)
             if document.name in names:
                 raise InputError(source, f"has the same output name as {names[document.name]}; translate it in another run or with --name")
-            plan = plan_outputs(document, out_dir, locales_dir, with_glossary=enforced is not None, glossary=enforced)
+            plan = plan_outputs(document, out_dir, locales_dir, with_glossary=enforced is not None, glossary=enforced, catalogues=catalogues)
             plan.preflight(document)
         except InputError as error:
             if not keep_going:
@@ -274,7 +278,7 @@ def translate_files(
     package = find_package(model, offline=offline)
     fingerprint = enforced.fingerprint() if enforced is not None else ""
     known = [{} if retranslate else plan.known_translations(d, package.name, fingerprint) for d, plan in zip(documents, plans)]
-    memory = load_memory(catalogues_under(locales_dir), memory_files)
+    memory = load_memory(catalogues_under(locales_dir), memory_files, parsed=catalogues)
     own = [plan.path_of(GettextCatalog.name) for plan in plans]
     notes = remember(documents, known, memory, trust=trust_memory, own=own, fill=not retranslate)
     undecided = any(has_words(s.text) and s.key not in given for d, given in zip(documents, known) for s in d.segments())
@@ -372,7 +376,7 @@ def build_files(
         check_source_name(source, name)
     documents = [read_document(source, name=name) for source in sources]
     shown, _ = run_glossary(glossary, no_glossary=no_glossary)
-    formats = [TranslationMemory(include_drafts) if f.name == TranslationMemory.name else f for f in registry.FORMATS]
+    formats = [TmxExport(include_drafts) if f.name == TmxExport.name else f for f in registry.FORMATS]
     results = []
     for document in documents:
         plan = OutputPlan.for_document(
@@ -380,7 +384,7 @@ def build_files(
         )
         plan.preflight(document)
         catalog_path = GettextCatalog().path(document.name, out_dir, locales_dir)
-        known, model = reviewed_translations(catalog_path, document)
+        known, model = reviewed_translations(catalog_path, document, plan.catalogues)
         drafts = sum(1 for k in known.values() if k.origin == DRAFT)
         if strict and drafts:
             raise UnreviewedError(catalog_path, f"{drafts} entries are still fuzzy; review them, or build without --strict")

@@ -34,9 +34,9 @@ def name_bytes(name: str) -> int:
 
 def longest_suffix() -> str:
     """The longest suffix any output format adds to a document's name."""
-    from dolmetsch import formats  # the registry, already loaded by any run that writes outputs
+    from dolmetsch import output  # the registry, already loaded by any run that writes outputs
 
-    return max((f.suffix for f in formats.FORMATS), key=len)
+    return max((f.suffix for f in output.FORMATS), key=len)
 
 
 def check_output_name(name: str, where: str | None = None) -> None:
