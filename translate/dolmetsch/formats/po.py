@@ -29,6 +29,7 @@ from dolmetsch.document.model import Document
 from dolmetsch.document.reading import MAX_CATALOGUE_BYTES, MAX_SENTENCE_CHARS, read_regular_file
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import LOCALES, TRANSLATE, OutputFormat, RenderContext
+from dolmetsch.formats.gettext_layout import layout
 from dolmetsch.translation import ReviewedSegment
 from dolmetsch.formats.po_merge import (
     FUZZY,
@@ -398,8 +399,11 @@ def gettext_layout(text: str) -> str:
 
 def po_text(catalog: polib.POFile) -> str:
     """The file's text: GNU gettext's layout, with isolated file names whole (gettext before 0.22
-    wraps inside them)."""
-    return keep_isolated_references_whole(gettext_layout(str(catalog) + "\n"))
+    wraps inside them). The layout is computed in this process where it reproduces msgcat's bytes
+    (`gettext_layout.layout`), else msgcat lays it out."""
+    text = str(catalog) + "\n"
+    laid_out = layout(text)
+    return keep_isolated_references_whole(laid_out if laid_out is not None else gettext_layout(text))
 
 
 def known_translations(catalog: polib.POFile, document: Document, model: str, glossary: str) -> dict:
