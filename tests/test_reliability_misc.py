@@ -401,3 +401,18 @@ def test_a_lower_case_entry_matches_its_word_written_in_capitals():
     assert [m.text for m in matcher.match("Die Zeitung meldete NORDKOREANISCH Neues.")] == ["NORDKOREANISCH"]
     assert [m.text for m in matcher.match("Die Zeitung meldete Nordkoreanisch Neues.")] == []
     assert [m.text for m in matcher.match("Nordkoreanisch war die Delegation.")] == ["Nordkoreanisch"]
+
+
+def test_a_download_named_with_markup_shows_as_text():
+    """The transfer bar prints a package's name as it is, never as rich markup."""
+    import io
+
+    from rich.console import Console
+
+    from dolmetsch.packages.progress import RichProgress
+
+    stream = io.StringIO()
+    progress = RichProgress(Console(file=stream, force_terminal=True, width=120))
+    with progress.transfer("[/b]evil[red] package", 10) as advance:
+        advance(10)
+    assert "[/b]evil[red] package" in stream.getvalue()
