@@ -32,7 +32,7 @@ from dolmetsch.formats.bitext import (
 )
 from dolmetsch.formats.glossary_report import render_json
 from dolmetsch.formats.po import MACHINE_MARK, GettextCatalog, edited_by_reviewer, machine_fingerprint
-from dolmetsch.formats.writer import OutputPlan
+from dolmetsch.output.writer import OutputPlan
 from dolmetsch.translation import KEPT, MISSING, NATURAL, NBEST, PREFIX, REPLACED, TermOutcome
 from dolmetsch.translation import MACHINE, RunStats, TranslatedDocument, TranslatedSegment
 

@@ -125,7 +125,7 @@ def test_the_po_is_locked_while_a_run_writes_it(tmp_path, article, monkeypatch):
     import fcntl
 
     from dolmetsch.atomic import write_all_atomic as real_write
-    from dolmetsch.formats import writer
+    from dolmetsch.output import writer
 
     held = []
 

@@ -25,7 +25,7 @@ from dolmetsch.errors import InputError, UnreviewedError
 from dolmetsch.formats.base import BUILD
 from dolmetsch.formats.po import Catalogues, GettextCatalog, reviewed_translations
 from dolmetsch.formats.tmx import TmxExport
-from dolmetsch.formats.writer import OutputPlan
+from dolmetsch.output.writer import OutputPlan
 from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.glossary.loading import applicable_glossaries, load_enforced
 from dolmetsch.glossary.model import Glossary
@@ -141,7 +141,7 @@ def write_outputs(
     *,
     glossary: Glossary | None = None,
 ) -> list[Path]:
-    """Write every output format of one document (see dolmetsch.formats.FORMATS); returns the paths.
+    """Write every output format of one document (see dolmetsch.output.FORMATS); returns the paths.
 
     The PO catalogue is merged with the one already there, so reviewers' work is kept. A folder
     given as None skips the formats that go there. `glossary` (a Translator's) lets the review

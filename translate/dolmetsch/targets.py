@@ -90,7 +90,7 @@ def check_output_file(target: Path, option: str) -> None:
     """Refuse a single output file (such as `--report`) that could not be written at the end of the run."""
     # the writer's own checks, run early: a folder or read-only file there, an unwritable folder
     from dolmetsch.atomic import check_writable_target, real_target
-    from dolmetsch.formats.writer import ensure_writable
+    from dolmetsch.output.writer import ensure_writable
 
     target = Path(target)
     if not target.name or target.name in (".", ".."):
