@@ -56,12 +56,15 @@ def own_peak_mb() -> float:
 def worker(tree: Path, result: Path, argv: list[str]) -> int:
     """Run `dolmetsch ARGV` from `tree`'s source in this process, decoding timed; write the figures."""
     started = time.perf_counter()
-    sys.path.insert(0, str(tree / "translate"))
     sys.path.insert(0, str(THIS.parent))
-    from translation_speed import install_counter
+    from translation_speed import install_counter  # puts this checkout's source root first on sys.path …
 
+    sys.path.insert(0, str(tree / "translate"))  # … so the contestant's goes before it, after the import
     stats = install_counter(None)
     from dolmetsch.cli import main
+
+    if not Path(sys.modules["dolmetsch"].__file__).is_relative_to(tree / "translate"):
+        raise SystemExit(f"dolmetsch was imported from {sys.modules['dolmetsch'].__file__}, not from {tree}")
 
     sys.argv = ["dolmetsch", *argv]
     try:
