@@ -108,13 +108,14 @@ def load_memory(
 
     A catalogue that cannot be read is left out (in `skipped`, and reported to `on_skip`); a TMX
     file that cannot be read raises InputError. `parsed` are the run's catalogues, so that a
-    document's own catalogue is parsed once for its memory and for its outputs.
+    document's own catalogue (read before, by its output plan) is parsed once for its memory and
+    for its outputs; the others are not kept.
     """
     memory = SentenceMemory()
     parsed = parsed or Catalogues()
     for path in catalogues:
         try:
-            catalog = parsed.read(path, for_merging=False)
+            catalog = parsed.read(path, for_merging=False, keep=False)  # the run's own outputs are kept already
         except InputError as error:
             memory.skipped.append(error)
             if on_skip is not None:

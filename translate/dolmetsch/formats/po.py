@@ -287,19 +287,22 @@ class Catalogues:
         self._files: dict[str, tuple[bytes, polib.POFile, str]] = {}
         self._texts: dict[str, dict] = {}
 
-    def load(self, path: Path, *, for_merging: bool = True) -> tuple[polib.POFile, str]:
-        """The catalogue at `path` and its text (see load_catalog), parsed anew only when its bytes changed."""
+    def load(self, path: Path, *, for_merging: bool = True, keep: bool = True) -> tuple[polib.POFile, str]:
+        """The catalogue at `path` and its text (see load_catalog), parsed anew only when its bytes
+        changed; one parsed anew is kept for later readers unless `keep` is false (the memory reads
+        every catalogue of a tree, most of them no output of this run)."""
         data = read_regular_file(path, MAX_CATALOGUE_BYTES)
         key = os.path.realpath(path)
         cached = self._files.get(key)
         if cached is not None and cached[0] == data:
             return cached[1], cached[2]
         catalog, text = parse_catalog(path, data, for_merging=for_merging)
-        self._files[key] = (data, catalog, text)
+        if keep:
+            self._files[key] = (data, catalog, text)
         return catalog, text
 
-    def read(self, path: Path, *, for_merging: bool = True) -> polib.POFile:
-        return self.load(path, for_merging=for_merging)[0]
+    def read(self, path: Path, *, for_merging: bool = True, keep: bool = True) -> polib.POFile:
+        return self.load(path, for_merging=for_merging, keep=keep)[0]
 
     def entry_lines(self, text: str | None) -> dict[tuple[str | None, str], int]:
         """Line of each live entry of a PO text, by (msgctxt, msgid); the parse of a file that
