@@ -15,7 +15,7 @@ from conftest import EXAMPLE, TINY_MODEL
 from dolmetsch import api, stamps
 from dolmetsch.cli import app
 from dolmetsch.engine.engine import DecodingOptions, Engine
-from dolmetsch.formats.writer import OutputPlan
+from dolmetsch.output.writer import OutputPlan
 from dolmetsch.options import RunOptions
 
 ARTICLE = "Treffen in Russland\n\nKim besuchte Russland. Putin traf Kim.\n"

@@ -364,14 +364,14 @@ def test_the_merge_carries_a_translator_comment_on_a_fuzzy_entry(tmp_path):
 
 
 def test_obsolete_entries_are_skipped_when_po_segments_are_read_back(tmp_path, article, translated_once):
-    from dolmetsch.checks import read_checked
-    from dolmetsch.formats import read_segments
+    from dolmetsch.formats.po import read_po_segments
+    from dolmetsch.output import read_segments
 
     text = translated_once.read_text(encoding="utf-8")
     obsolete = '\n#~ msgid "Kim floh."\n#~ msgstr "Kim fled."\n\n#~ msgid "Kim besuchte Russland."\n#~ msgstr "An old translation."\n'
     translated_once.write_text(text + obsolete, encoding="utf-8")
     assert [s.de for s in read_segments(translated_once)] == SENTENCES
-    assert [s.de for s in read_checked(translated_once)] == SENTENCES
+    assert [s.de for s in read_po_segments(translated_once)] == SENTENCES
     assert run("build", article, "-o", tmp_path / "out", "--locales", tmp_path / "locales", "--no-glossary").exit_code == 0
     english = (tmp_path / "out" / "a.en.txt").read_text(encoding="utf-8")
     assert "Kim fled" not in english and "An old translation" not in english

@@ -113,7 +113,7 @@ def test_markup_in_the_source_is_escaped(run):
 
 def test_each_sentence_names_its_po_entry_and_source_line(run):
     from dolmetsch.formats.base import RenderContext
-    from dolmetsch.formats.review_page import review_view
+    from dolmetsch.review import review_view
 
     root, translator, results = run
     po = root / "locales" / "en" / "LC_MESSAGES" / "putin-kim.po"
@@ -178,7 +178,7 @@ def test_the_compiled_template_is_kept_in_the_user_cache(tmp_path, tiny_package_
 def test_help_does_not_load_jinja():
     code = (
         "import sys; from dolmetsch.cli import app; from typer.testing import CliRunner; "
-        "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['build', '--help']); import dolmetsch.formats; "
+        "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['build', '--help']); import dolmetsch.output; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jinja2', 'markupsafe')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

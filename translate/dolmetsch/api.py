@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dolmetsch import __version__
-from dolmetsch import formats as registry
+from dolmetsch import output as registry
 from dolmetsch.document.model import Document
 from dolmetsch.document.reading import output_stem, read_source_bytes
 from dolmetsch.document.sources import read_document, source_format
@@ -28,9 +28,9 @@ from dolmetsch.engine.engine import Engine
 from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.errors import InputError, UnreviewedError
 from dolmetsch.formats.base import BUILD
-from dolmetsch.formats.po import GettextCatalog, reviewed_translations
-from dolmetsch.formats.tmx import TranslationMemory
-from dolmetsch.formats.writer import OutputPlan, ensure_writable
+from dolmetsch.formats.po import Catalogues, GettextCatalog, reviewed_translations
+from dolmetsch.formats.tmx import TmxExport
+from dolmetsch.output.writer import OutputPlan, ensure_writable
 from dolmetsch.glossary.loading import applicable_glossaries, load_enforced
 from dolmetsch.glossary.model import Glossary
 from dolmetsch.memory import SentenceMemory, catalogues_under, load_memory
@@ -121,7 +121,7 @@ def write_outputs(
     *,
     glossary: Glossary | None = None,
 ) -> list[Path]:
-    """Write every output format of one document (see dolmetsch.formats.FORMATS); returns the paths.
+    """Write every output format of one document (see dolmetsch.output.FORMATS); returns the paths.
 
     The PO catalogue is merged with the one already there, so reviewers' work is kept. A folder
     given as None skips the formats that go there. `glossary` (a Translator's) lets the review
@@ -139,14 +139,17 @@ def plan_outputs(
     *,
     with_glossary: bool,
     glossary: Glossary | None = None,
+    catalogues: Catalogues | None = None,
 ) -> OutputPlan:
-    """The targets of one document's outputs (a Document, or its output name), not yet checked (`preflight`) or written."""
+    """The targets of one document's outputs (a Document, or its output name), not yet checked
+    (`preflight`) or written; `catalogues` are the run's parsed catalogues (see OutputPlan)."""
     return OutputPlan.for_document(
         document.name if isinstance(document, Document) else document,
         Path(out_dir) if out_dir is not None else None,
         Path(locales_dir) if locales_dir is not None else None,
         with_glossary=with_glossary,
         glossary=glossary,
+        catalogues=catalogues,
     )
 
 
@@ -238,6 +241,8 @@ class _Run:
     options: RunOptions
     glossary: Glossary | None
     glossary_paths: tuple[Path, ...] = ()
+    catalogues: Catalogues = field(default_factory=Catalogues)
+    """Each catalogue parsed once, for its plan and for the memory."""
 
     @property
     def fingerprint(self) -> str:
@@ -327,7 +332,9 @@ def _read_source(given: str, name: str | None, run: _Run, names: dict[str, str])
     stem = output_stem(given, name)
     if stem in names:
         raise InputError(given, f"has the same output name as {names[stem]}; translate it in another run or with --name")
-    plan = plan_outputs(stem, run.out_dir, run.locales_dir, with_glossary=run.glossary is not None, glossary=run.glossary)
+    plan = plan_outputs(
+        stem, run.out_dir, run.locales_dir, with_glossary=run.glossary is not None, glossary=run.glossary, catalogues=run.catalogues
+    )
     source = _Source(given, where, stem, data, plan)
     if given != "-" and plan.paths() and not run.options.retranslate:
         source.inputs = _inputs_digest(source, run)
@@ -375,7 +382,7 @@ def _translate_stale(
     jobs = [DocumentJob(s.document, {} if options.retranslate else s.plan.known_translations(s.document, package.name, run.fingerprint)) for s in stale]
     for source, job in zip(stale, jobs):  # all taken from its own catalogue: its outputs will be a fixed point
         source.stamp = None if options.retranslate or not _all_known(job) else Stamp(source.inputs, package.name, {})
-    memory = load_memory(catalogues_under(run.locales_dir), options.memory_files)
+    memory = load_memory(catalogues_under(run.locales_dir), options.memory_files, parsed=run.catalogues)
     own = [s.plan.path_of(GettextCatalog.name) for s in stale]
     jobs = remember(jobs, memory, trust=options.trust_memory, own=own, fill=not options.retranslate)
     translator = Translator(None, run.glossary, run.glossary_paths, package, options)
@@ -494,7 +501,7 @@ def build_files(
         check_source_name(source, name, suffix=longest_suffix())
     documents = [read_document(source, name=name) for source in sources]
     shown, _ = run_glossary(glossary, no_glossary=no_glossary)
-    formats = [TranslationMemory(include_drafts) if f.name == TranslationMemory.name else f for f in registry.FORMATS]
+    formats = [TmxExport(include_drafts) if f.name == TmxExport.name else f for f in registry.FORMATS]
     results = []
     for document in documents:
         plan = OutputPlan.for_document(
@@ -502,7 +509,7 @@ def build_files(
         )
         plan.preflight(document)
         catalog_path = GettextCatalog().path(document.name, out_dir, locales_dir)
-        known, model = reviewed_translations(catalog_path, document)
+        known, model = reviewed_translations(catalog_path, document, plan.catalogues)
         drafts = sum(1 for k in known.values() if k.origin == DRAFT)
         if strict and drafts:
             raise UnreviewedError(catalog_path, f"{drafts} entries are still fuzzy; review them, or build without --strict")
