@@ -383,7 +383,7 @@ def test_a_plural_memo_of_the_wrong_shape_or_digest_is_asked_again(tmp_path):
 
 
 def test_a_template_cache_that_cannot_be_written_still_renders(tmp_path, monkeypatch):
-    from dolmetsch.formats import review_page
+    from dolmetsch.review import page as review_page
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     review_page._environment.cache_clear()

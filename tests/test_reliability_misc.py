@@ -55,7 +55,7 @@ def nothing_runs(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("reached work that a refusal must prevent")
 
-    for name in ("read_document", "find_package", "start_engine", "load_engine"):
+    for name in ("read_document", "read_source_bytes", "find_package", "start_engine", "load_engine"):
         monkeypatch.setattr(api, name, forbidden)
 
 
@@ -163,7 +163,8 @@ def test_in_a_batch_a_badly_named_source_is_set_aside(tmp_path, article):
 
 
 def test_the_longest_name_allowed_writes_every_output(tmp_path, article):
-    from dolmetsch.targets import NAME_MAX, STAGING_EXTRA, longest_suffix
+    from dolmetsch.api import longest_suffix
+    from dolmetsch.targets import NAME_MAX, STAGING_EXTRA
 
     name = "n" * (NAME_MAX - len(longest_suffix()) - STAGING_EXTRA)
     glossary = tmp_path / "g.tsv"
@@ -401,3 +402,18 @@ def test_a_lower_case_entry_matches_its_word_written_in_capitals():
     assert [m.text for m in matcher.match("Die Zeitung meldete NORDKOREANISCH Neues.")] == ["NORDKOREANISCH"]
     assert [m.text for m in matcher.match("Die Zeitung meldete Nordkoreanisch Neues.")] == []
     assert [m.text for m in matcher.match("Nordkoreanisch war die Delegation.")] == ["Nordkoreanisch"]
+
+
+def test_a_download_named_with_markup_shows_as_text():
+    """The transfer bar prints a package's name as it is, never as rich markup."""
+    import io
+
+    from rich.console import Console
+
+    from dolmetsch.packages.progress import RichProgress
+
+    stream = io.StringIO()
+    progress = RichProgress(Console(file=stream, force_terminal=True, width=120))
+    with progress.transfer("[/b]evil[red] package", 10) as advance:
+        advance(10)
+    assert "[/b]evil[red] package" in stream.getvalue()

@@ -3,8 +3,13 @@
 - Every file is written to a temporary file beside its target, then renamed over it.
 - New files get the mode the umask gives; a replaced file keeps its mode; a read-only target is
   refused; a symbolic link is written through, so the file it points to is updated.
+- In a shared folder (sticky and world-writable, like /tmp) a link is followed only when the kernel's
+  `fs.protected_symlinks` rule would follow it (the link belongs to this user or to the folder's
+  owner) and it leads to something: another user's planted link is refused, never written through.
 - Several files land together: all are staged first, then renamed while SIGINT and SIGTERM wait,
   so an interrupt leaves either every old file or every new one, and no temporary file.
+- A file others edit (given as `IfUnchanged`, with what it held) is compared again
+  immediately before its own rename, and renamed first; if it changed, it is not replaced.
 """
 
 from __future__ import annotations
@@ -16,16 +21,85 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from dolmetsch.errors import InputError
+from dolmetsch.errors import ConcurrentEditError, InputError
 
 DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+MAX_LINKS = 40
+"""Links followed while resolving one path before giving up, as the kernel does (ELOOP)."""
+
+
+class ChangedMeanwhile(ConcurrentEditError):
+    """A file expected to hold given content held something else just before its rename: not replaced."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        super().__init__(target, "changed while this run was writing it; it was not replaced")
 
 
 def real_target(target: Path) -> Path:
-    """The file a write to `target` must replace: the end of its symbolic links, if any."""
-    return Path(os.path.realpath(target)) if Path(target).is_symlink() else Path(target)
+    """The file a write to `target` must replace: the end of its symbolic links, if any.
+
+    Every link on the way is checked as the kernel's `fs.protected_symlinks` does, and a dangling
+    link in a shared folder is refused too: `realpath` follows links without the kernel's checks,
+    so without this a run could be led into someone else's files.
+    """
+    resolved = _resolve_safely(Path(target))
+    return resolved if Path(target).is_symlink() else Path(target)
+
+
+def _shared_folder(folder: os.stat_result) -> bool:
+    """Sticky and world-writable, like /tmp: anyone may plant a link there."""
+    return folder.st_mode & (stat.S_ISVTX | stat.S_IWOTH) == stat.S_ISVTX | stat.S_IWOTH
+
+
+def _check_link(link: Path, link_stat: os.stat_result) -> None:
+    """Refuse to follow `link` where the kernel would not, or where it leads nowhere, in a shared folder."""
+    try:
+        folder = os.stat(link.parent)
+    except OSError:
+        return
+    if not _shared_folder(folder):
+        return
+    if link_stat.st_uid not in (os.geteuid(), folder.st_uid):
+        raise InputError(link, "is a symbolic link another user planted in a shared folder; refusing to follow it")
+    if not os.path.exists(link):
+        raise InputError(link, "is a symbolic link to nothing in a shared folder; refusing to follow it")
+
+
+def _resolve_safely(path: Path) -> Path:
+    """`os.path.realpath(path)`, checking each link it follows with `_check_link`."""
+    pending = list(reversed(Path(os.getcwd(), path).parts))
+    resolved = Path(pending.pop())  # the root
+    links = 0
+    while pending:
+        name = pending.pop()
+        if name == "..":
+            resolved = resolved.parent
+            continue
+        candidate = resolved / name
+        try:
+            found = os.lstat(candidate)
+        except OSError:  # missing (to be created) or unreadable: nothing more to follow
+            resolved = candidate
+            continue
+        if not stat.S_ISLNK(found.st_mode):
+            resolved = candidate
+            continue
+        links += 1
+        if links > MAX_LINKS:
+            raise InputError(path, "too many levels of symbolic links")
+        _check_link(candidate, found)
+        try:
+            pointed = Path(os.readlink(candidate))
+        except OSError as exc:
+            raise InputError(candidate, f"cannot read the symbolic link ({exc.strerror})") from None
+        if pointed.is_absolute():
+            resolved = Path(pointed.anchor)
+        pending.extend(reversed(pointed.parts[1:] if pointed.is_absolute() else pointed.parts))
+    return resolved
 
 
 def check_writable_target(target: Path) -> None:
@@ -103,24 +177,45 @@ def _created_folders(targets: list[Path]) -> list[Path]:
     return sorted(missing, key=lambda p: len(p.parts), reverse=True)
 
 
-def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
+@dataclass(frozen=True)
+class IfUnchanged:
+    """New content for a file others edit, to land only if the file still holds `held` (None: absent)."""
+
+    content: str | bytes
+    held: bytes | None
+
+
+def write_all_atomic(files: Mapping[Path, str | bytes | IfUnchanged]) -> None:
     """Write several files so that all of them land or none does (short of a crash mid-rename).
 
     Text is written as UTF-8 with "\\n" line ends. A file that already holds the content is not
     rewritten. Folders created for a write that fails are removed again, so a failed run leaves the
     tree as it found it.
+
+    Files given as `IfUnchanged` (those others edit) are renamed first, each compared once more with
+    what it held immediately before its own rename: a save that lands while the other files are
+    staged is never overwritten. If one changed, `ChangedMeanwhile` is raised and neither it nor
+    anything after it is replaced (with several such files, those before it have landed).
     """
     staged: list[tuple[Path, Path]] = []
     new_folders = _created_folders([Path(t) for t in files])
+    watched: dict[Path, tuple[Path, bytes | None]] = {}
     done = False
     with deferred_interrupts():
         try:
             for target, content in files.items():
+                condition = content if isinstance(content, IfUnchanged) else None
+                content = condition.content if condition else content
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 if _holds(Path(target), data):
                     continue  # already there: left untouched, mtime and all
                 _stage(Path(target), data, staged)
+                if condition:
+                    watched[staged[-1][1]] = (Path(target), condition.held)
+            staged.sort(key=lambda item: item[1] not in watched)  # files others edit first
             for tmp, destination in staged:
+                if destination in watched and not _unchanged(destination, watched[destination][1]):
+                    raise ChangedMeanwhile(watched[destination][0])
                 try:
                     os.replace(tmp, destination)
                 except OSError as exc:
@@ -135,6 +230,30 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
                         folder.rmdir()
                     except OSError:
                         pass
+
+
+def _unchanged(destination: Path, expected: bytes | None) -> bool:
+    """Whether `destination` still holds `expected` (None: is absent), checked as late as can be.
+
+    The bytes are compared, then the status of the path with that of the file just read, so a save
+    that lands during the read is caught too: only the step from here to the rename remains open
+    (closing it would need the editor to take the lock).
+    """
+    try:
+        with open(destination, "rb") as handle:
+            data = handle.read()
+            read = os.fstat(handle.fileno())
+    except FileNotFoundError:
+        return expected is None and not os.path.lexists(destination)
+    except OSError:
+        return False
+    if data != expected:
+        return False
+    try:
+        now = os.stat(destination)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (read.st_dev, read.st_ino, read.st_size, read.st_mtime_ns)
 
 
 def write_text_atomic(target: Path, text: str) -> None:

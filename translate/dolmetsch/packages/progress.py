@@ -54,7 +54,7 @@ class RichProgress:
         )
 
         columns = (
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # a package name is never rich markup
             BarColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),

@@ -5,10 +5,14 @@ existing file that cannot be merged) run in `OutputPlan.preflight`, before any t
 and before any file is touched.
 
 Files people edit (the PO catalogue) are merged, never clobbered: the run takes a lock beside each
-one (`.S.po.lock`, honoured by every dolmetsch command that writes it), merges, and checks just
-before replacing that the file is still the one it merged. A reviewer's save that lands meanwhile
-is merged in again; if the file keeps changing, nothing is replaced and the run's catalogue goes
+one (`.S.po.lock`, honoured by every dolmetsch command that writes it), merges, and checks
+immediately before that file's own rename (the first of the run's renames) that it is still the
+one it merged. A reviewer's save that lands meanwhile, even while the other outputs are staged, is
+merged in again; if the file keeps changing, nothing is replaced and the run's catalogue goes
 beside it as `S.po.new`.
+
+A run that fails leaves the tree as it found it: no temporary file, no folder it created, and no
+lock file it created.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dolmetsch.atomic import check_writable_target, real_target, write_all_atomic
+from dolmetsch.atomic import ChangedMeanwhile, IfUnchanged, check_writable_target, real_target, write_all_atomic
 from dolmetsch.document.model import Document
 from dolmetsch.errors import ConcurrentEditError, InputError
-from dolmetsch import formats as registry
+from dolmetsch import output as registry
 from dolmetsch.formats.base import TRANSLATE, OutputFormat, RenderContext
+from dolmetsch.formats.po import Catalogues
 from dolmetsch.glossary.model import Glossary
 from dolmetsch.translation import TranslatedDocument
 
@@ -38,6 +43,8 @@ class OutputPlan:
     """Where every registered format of the document goes, written by this plan or not (by name)."""
     glossary: Glossary | None = field(default=None, compare=False)
     """The glossary of the run, for formats that show it (the review page)."""
+    catalogues: Catalogues = field(default_factory=Catalogues, compare=False)
+    """The catalogues the run reads, each parsed once (shared by preflight, known translations, merge, review page)."""
 
     @classmethod
     def for_document(
@@ -50,9 +57,11 @@ class OutputPlan:
         command: str = TRANSLATE,
         formats: Iterable[OutputFormat] | None = None,
         glossary: Glossary | None = None,
+        catalogues: Catalogues | None = None,
     ) -> "OutputPlan":
         """The targets of `formats` (default: every registered format) that `command` writes for
-        document `name`; `glossary` is the run's, for the formats that show it."""
+        document `name`; `glossary` is the run's, for the formats that show it; `catalogues` the
+        run's parsed catalogues, shared with its memory (a plan of its own by default)."""
         targets = []
         everywhere = {}
         for output_format in formats if formats is not None else registry.FORMATS:
@@ -63,7 +72,7 @@ class OutputPlan:
                 continue
             if path is not None:
                 targets.append((output_format, path))
-        return cls(tuple(targets), everywhere, glossary)
+        return cls(tuple(targets), everywhere, glossary, catalogues if catalogues is not None else Catalogues())
 
     def paths(self) -> list[Path]:
         return [path for _, path in self.targets]
@@ -77,18 +86,19 @@ class OutputPlan:
             ensure_writable(real_target(target).parent)
             check_writable_target(target)
             if target.exists():
-                output_format.check_existing(target, document)
+                output_format.check_existing(target, document, self.catalogues)
 
     def known_translations(self, document: Document, model: str, glossary: str) -> dict:
         """What the existing outputs already hold for `document`'s segments (see OutputFormat)."""
         known: dict = {}
         for output_format, target in self.targets:
             if target.exists():
-                known.update(output_format.known_translations(target, document, model, glossary))
+                known.update(output_format.known_translations(target, document, model, glossary, self.catalogues))
         return known
 
-    def write(self, translated: TranslatedDocument) -> list[Path]:
-        """Render every output, then write them all or none; merged files are locked and re-verified."""
+    def write(self, translated: TranslatedDocument) -> dict[Path, str]:
+        """Render every output, then write them all or none; merged files are locked and re-verified.
+        Returns the text written, by path."""
         merged = [target for output_format, target in self.targets if output_format.merges_existing]
         with ExitStack() as locks:
             for target in merged:
@@ -97,9 +107,14 @@ class OutputPlan:
                 before = {target: _contents(target) for target in merged}
                 rendered = self._render(translated)
                 changed = [target for target in merged if _contents(target) != before[target]]
-                if not changed:
-                    write_all_atomic(rendered)
-                    return list(rendered)
+                if changed:
+                    continue  # a save while rendering: merge again before staging anything
+                try:
+                    write_all_atomic({t: IfUnchanged(text, before[t]) if t in before else text for t, text in rendered.items()})
+                except ChangedMeanwhile as change:  # a save while staging: not replaced, merge again
+                    changed = [change.target]
+                    continue
+                return rendered
             beside = {target.with_name(target.name + ".new"): rendered[target] for target in changed}
             write_all_atomic(beside)
             names = ", ".join(str(path) for path in beside)
@@ -110,7 +125,7 @@ class OutputPlan:
         rendered: dict[Path, str] = {}
         by_name: dict[str, str] = {}
         for output_format, target in self.targets:
-            context = RenderContext(self.everywhere, dict(by_name), self.glossary)
+            context = RenderContext(self.everywhere, dict(by_name), self.glossary, self.catalogues)
             text = output_format.render_in(translated, target if target.exists() else None, context)
             rendered[target] = by_name[output_format.name] = text
         return rendered
@@ -134,19 +149,92 @@ def lock_path(target: Path) -> Path:
 
 @contextmanager
 def file_lock(target: Path) -> Iterator[None]:
-    """An exclusive advisory lock for writing `target`, shared by every dolmetsch process."""
+    """An exclusive advisory lock for writing `target`, shared by every dolmetsch process.
+
+    If the block fails, the lock file and the folders made for it are removed again when this run
+    created them. Removing a lock file is safe only while holding its lock and only because every
+    taker checks, once it holds the lock, that the file it locked is still the one at the path
+    (else it takes the lock again on the new file): a process waiting on the removed file thus
+    never shares the lock with one that created a new file.
+    """
     path = lock_path(target)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a")
-    except OSError as exc:
-        raise InputError(path, f"cannot create the lock file ({exc.strerror})") from None
+    real_target(path)  # a lock file planted as a link in a shared folder is refused like any target
+    handle, created, new_folders = _take_lock(path)
     with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
+        except BaseException:
+            if created:
+                path.unlink(missing_ok=True)  # still held: see above
+                _remove_folders(new_folders)
+            raise
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _take_lock(path: Path):
+    """Open and lock `path`, creating it and its folder if need be, until the file locked is the one at the path.
+
+    Returns the open file, whether this process created it, and the folders it created (deepest first).
+    """
+    new_folders: list[Path] = []
+    for _ in range(LOCK_ATTEMPTS):
+        new_folders = sorted({*new_folders, *_missing_folders(path.parent)}, key=lambda f: len(f.parts), reverse=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, created = _open_lock_file(path)
+        except OSError as exc:
+            _remove_folders(new_folders)
+            raise InputError(path, f"cannot create the lock file ({exc.strerror})") from None
+        if descriptor is None:
+            continue  # removed meanwhile by a run that failed: make it again
+        handle = os.fdopen(descriptor, "a")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            same = os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if same:
+            return handle, created, new_folders
+        handle.close()  # a failed run removed this file while we waited: lock the current one
+    _remove_folders(new_folders)
+    raise InputError(path, "cannot take the lock: the lock file keeps disappearing")
+
+
+def _open_lock_file(path: Path) -> tuple[int | None, bool]:
+    """The lock file opened for writing (None: it vanished meanwhile) and whether this call created it."""
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), True
+    except FileExistsError:
+        pass
+    except FileNotFoundError:  # its folder was just removed
+        return None, False
+    try:
+        return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC), False
+    except FileNotFoundError:
+        return None, False
+
+
+LOCK_ATTEMPTS = 100
+"""How often a run tries again to lock a lock file that failed runs keep removing."""
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders that creating `folder` would make, deepest first."""
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    """Remove those of `folders` (deepest first) that are still empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def ensure_writable(directory: Path) -> None:
