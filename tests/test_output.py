@@ -17,11 +17,11 @@ from dolmetsch.formats.po import po_text
 
 def translate(tmp_path, package, sources):
     from dolmetsch.api import translate_files
+    from dolmetsch.engine.engine import DecodingOptions
+    from dolmetsch.options import RunOptions
 
-    return translate_files(
-        [str(s) for s in sources], out_dir=tmp_path / "out", locales_dir=tmp_path / "locales", glossary=[ROOT / "glossary"],
-        model=package, threads=1, beam=2,
-    )
+    options = RunOptions(glossary=(ROOT / "glossary",), model=package, threads=1, decoding=DecodingOptions(beam_size=2))
+    return translate_files([str(s) for s in sources], out_dir=tmp_path / "out", locales_dir=tmp_path / "locales", options=options)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import polib
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EXAMPLE, ROOT, TINY_MODEL
+from conftest import EXAMPLE, TINY_MODEL
 from dolmetsch.cli import app
 from dolmetsch.errors import InputError
 
