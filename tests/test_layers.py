@@ -73,7 +73,8 @@ def test_every_stage_is_in_the_readme_table():
 
 
 def test_the_import_graph_has_no_cycle():
-    graph = grimp.build_graph("dolmetsch")
+    """No two modules import each other, directly or round about (imports for type checkers only aside)."""
+    graph = grimp.build_graph("dolmetsch", exclude_type_checking_imports=True)
     cycles = _cycles({m: graph.find_modules_directly_imported_by(m) for m in graph.modules})
     assert cycles == []
 

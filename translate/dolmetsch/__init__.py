@@ -8,7 +8,7 @@ the one model of a translation (`translation`) and the document, glossary and pa
 Nothing heavy (ctranslate2, models, indexes) is loaded at import time.
 """
 
-__version__ = "0.2.0"
+from dolmetsch.version import __version__
 
 _API = ("Translator", "translate_files", "write_outputs", "load_engine", "run_glossary", "plan_outputs")
 _SOURCES = ("read_document",)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dolmetsch import __version__
+from dolmetsch.version import __version__
 from dolmetsch import output as registry
 from dolmetsch.document.model import Document
 from dolmetsch.document.reading import output_stem, read_source_bytes

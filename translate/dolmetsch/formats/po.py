@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polib
 
-from dolmetsch import __version__
+from dolmetsch.version import __version__
 from dolmetsch.document.model import Document
 from dolmetsch.document.reading import MAX_CATALOGUE_BYTES, MAX_SENTENCE_CHARS, read_regular_file
 from dolmetsch.errors import InputError

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polib
 
-from dolmetsch import __version__
+from dolmetsch.version import __version__
 from dolmetsch.formats.base import TEMPLATES, TRANSLATE, OutputFormat, RenderContext
 from dolmetsch.formats.po import Catalogues, po_text, reference_name, with_contexts
 from dolmetsch.translation import TranslatedDocument

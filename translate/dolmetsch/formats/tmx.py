@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dolmetsch import __version__
+from dolmetsch.version import __version__
 from dolmetsch.document.reading import MAX_CATALOGUE_BYTES, read_regular_file
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import BUILD, OutputFormat
