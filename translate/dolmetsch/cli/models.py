@@ -22,7 +22,7 @@ def list_command() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from dolmetsch.packages.archive import human_size
+    from dolmetsch.packages.archive import human_size  # with rich, only when a table is printed
 
     packages_dir = default_packages_dir()
     packages = installed_packages(packages_dir)
