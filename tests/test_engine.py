@@ -11,7 +11,7 @@ import sentencepiece
 
 from dolmetsch.engine.engine import DecodingOptions, Engine
 from dolmetsch.errors import InputError
-from dolmetsch.packages.package import ArgosPackage
+from dolmetsch.models.package import ArgosPackage
 
 PROBES = {
     "Putin traf Kim in Wladiwostok.": "Putin met Kim in Wladiwostok.",

@@ -198,7 +198,7 @@ def test_another_model_takes_the_ordinary_way(settled, article, monkeypatch, tin
     metadata = json.loads((other / "metadata.json").read_text(encoding="utf-8"))
     metadata["name"] = "another model"
     (other / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
-    from dolmetsch.packages.package import ArgosPackage
+    from dolmetsch.models.package import ArgosPackage
 
     assert ArgosPackage.from_dir(other).name != ArgosPackage.from_dir(tiny_package_dir).name
     result = run("translate", article, "--model", other, "--no-glossary", "--beam", "1", "-o", settled / "out", "--locales", settled / "locales")

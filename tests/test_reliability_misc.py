@@ -357,7 +357,7 @@ def test_standard_input_is_bounded_at_50_mb(tmp_path, monkeypatch):
 
 
 def test_archive_member_larger_than_it_declares_is_refused(tmp_path, monkeypatch):
-    from dolmetsch.packages.archive import unpack_archive
+    from dolmetsch.models.archive import unpack_archive
 
     real_open = zipfile.ZipFile.open
 
@@ -410,7 +410,7 @@ def test_a_download_named_with_markup_shows_as_text():
 
     from rich.console import Console
 
-    from dolmetsch.packages.progress import RichProgress
+    from dolmetsch.models.progress import RichProgress
 
     stream = io.StringIO()
     progress = RichProgress(Console(file=stream, force_terminal=True, width=120))

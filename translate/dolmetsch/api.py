@@ -35,9 +35,9 @@ from dolmetsch.glossary.loading import applicable_glossaries, load_enforced
 from dolmetsch.glossary.model import Glossary
 from dolmetsch.memory import SentenceMemory, catalogues_under, load_memory
 from dolmetsch.options import RunOptions
-from dolmetsch.packages.package import ArgosPackage
-from dolmetsch.packages.progress import Progress
-from dolmetsch.packages.resolve import resolve_model
+from dolmetsch.models.package import ArgosPackage
+from dolmetsch.models.progress import Progress
+from dolmetsch.models.resolve import resolve_model
 from dolmetsch.pipeline import translate_documents
 from dolmetsch.stamps import Stamp, digest, load_stamp, outputs_match, save_stamp
 from dolmetsch.atomic import check_writable_target, real_target

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from dolmetsch.engine.engine import DecodingOptions, Engine, usable_cores
-from dolmetsch.packages.package import ArgosPackage
+from dolmetsch.models.package import ArgosPackage
 from dolmetsch.postedit import TYPOGRAPHIC
 
 

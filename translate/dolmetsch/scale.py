@@ -26,7 +26,7 @@ from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.errors import InputError
 from dolmetsch.glossary.model import Glossary
 from dolmetsch.options import RunOptions
-from dolmetsch.packages.package import ArgosPackage
+from dolmetsch.models.package import ArgosPackage
 from dolmetsch.pipeline import translate_documents
 from dolmetsch.translation import DocumentJob, TranslatedDocument
 

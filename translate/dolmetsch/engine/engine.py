@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from dolmetsch.engine.allocator import tune_allocator
 from dolmetsch.errors import InputError
-from dolmetsch.packages.package import ArgosPackage
+from dolmetsch.models.package import ArgosPackage
 
 if TYPE_CHECKING:
     import numpy
