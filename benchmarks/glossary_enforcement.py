@@ -23,7 +23,7 @@ from dolmetsch.engine.engine import DecodingOptions, Engine  # noqa: E402
 from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.translation import STRATEGIES
 from dolmetsch.glossary import load_glossary  # noqa: E402
-from dolmetsch.packages.resolve import resolve_model  # noqa: E402
+from dolmetsch.models.resolve import resolve_model  # noqa: E402
 from dolmetsch.pipeline import translate_document  # noqa: E402
 
 

@@ -16,8 +16,8 @@ with the bundled glossary, each in a fresh process:
 The user cache (word-form index, compiled template) is warmed by a run on two other documents
 first, as it is on any machine after its first run. Then, for each: the first run of the batch
 (everything decoded), then a re-run on the same folders that finds nothing
-new. Each process wraps ctranslate2.Translator (benchmarks/translation_speed.py's counter) to time
-its decoding, so "beyond decoding" is wall time minus time spent in the decoder; peak RSS is the
+new, and a third run that finds every output as the re-run left it. Each process wraps
+ctranslate2.Translator (benchmarks/translation_speed.py's counter) to time its decoding, so "beyond decoding" is wall time minus time spent in the decoder; peak RSS is the
 process's own high-water mark (VmHWM, read at exit), which a forked child cannot inherit from a
 large parent; CPU time is user + system of the process and its children. Figures are medians of
 `--runs` interleaved runs, and the ratios are current / baseline from the same run.
@@ -43,6 +43,9 @@ TINY = ROOT / "tests" / "fixtures" / "translate-de_en-tiny.argosmodel"
 WMT23 = ROOT.parent / "shared" / "wmt23-terminology-de-en"
 THIS = Path(__file__).resolve()
 DEFAULT_BASELINE = "75c9161"
+PHASES = ("first run", "re-run", "settled re-run")
+"""The re-run takes the first run's machine output from the catalogues as drafts (the bitext and
+the review page say so); the settled re-run finds every output as the re-run left it."""
 
 
 def own_peak_mb() -> float:
@@ -56,12 +59,15 @@ def own_peak_mb() -> float:
 def worker(tree: Path, result: Path, argv: list[str]) -> int:
     """Run `dolmetsch ARGV` from `tree`'s source in this process, decoding timed; write the figures."""
     started = time.perf_counter()
-    sys.path.insert(0, str(tree / "translate"))
     sys.path.insert(0, str(THIS.parent))
-    from translation_speed import install_counter
+    from translation_speed import install_counter  # puts this checkout's source root first on sys.path …
 
+    sys.path.insert(0, str(tree / "translate"))  # … so the contestant's goes before it, after the import
     stats = install_counter(None)
     from dolmetsch.cli import main
+
+    if not Path(sys.modules["dolmetsch"].__file__).is_relative_to(tree / "translate"):
+        raise SystemExit(f"dolmetsch was imported from {sys.modules['dolmetsch'].__file__}, not from {tree}")
 
     sys.argv = ["dolmetsch", *argv]
     try:
@@ -152,7 +158,7 @@ def main() -> int:
                 work.mkdir()
                 cache = scratch / f"cache-{name}"  # warm, as on a user's machine after its first run
                 out, locales = work / "out", work / "locales"
-                for phase in ("first run", "re-run"):
+                for phase in PHASES:
                     figures = run_once(tree, documents, out, locales, cache)
                     figures["beyond_s"] = figures["wall_s"] - figures["decode_s"]
                     records.setdefault((name, phase), []).append(figures)
@@ -164,7 +170,7 @@ def main() -> int:
           f"baseline {args.baseline}; medians of {args.runs} run(s)\n")
     print("| phase | contestant | wall | decoding | beyond decoding | CPU | model loads | peak RSS |")
     print("|---|---|---|---|---|---|---|---|")
-    for phase in ("first run", "re-run"):
+    for phase in PHASES:
         for name in ("baseline", "current"):
             r = records[(name, phase)]
             print(f"| {phase} | {name} | {median(r, 'wall_s'):.2f} s | {median(r, 'decode_s'):.2f} s | "
@@ -173,6 +179,8 @@ def main() -> int:
     print()
     ratio = lambda phase, key: median(records[("current", phase)], key) / median(records[("baseline", phase)], key)  # noqa: E731
     print(f"- unchanged re-run, current / baseline: wall {ratio('re-run', 'wall_s'):.2f}, CPU {ratio('re-run', 'cpu_s'):.2f} (target ≤ 0.10)")
+    print(f"- settled re-run (a third run: nothing decoded, nothing new), current / baseline: wall "
+          f"{ratio('settled re-run', 'wall_s'):.2f}, CPU {ratio('settled re-run', 'cpu_s'):.2f}")
     print(f"- first run beyond decoding, current / baseline: {ratio('first run', 'beyond_s'):.2f} (target ≤ 0.50)")
     print(f"- peak RSS, first run, current / baseline: {ratio('first run', 'rss_mb'):.2f} (target ≤ 1.00)")
     return 0

@@ -33,7 +33,17 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WMT23 = ROOT.parent / "shared" / "wmt23-terminology-de-en"
+
+
+def shared_folder(name: str) -> Path:
+    """`shared/<name>` beside the checkout, or beside a folder above it (a git worktree of it)."""
+    for folder in ROOT.parents:
+        if (folder / "shared" / name).is_dir():
+            return folder / "shared" / name
+    return ROOT.parent / "shared" / name
+
+
+WMT23 = shared_folder("wmt23-terminology-de-en")
 CACHE = Path(os.environ.get("DOLMETSCH_BENCH_CACHE", Path.home() / ".cache" / "dolmetsch-bench"))
 PACKAGE_NAME = "translate-de_en-base-random"
 LAYERS = 6
@@ -151,31 +161,7 @@ def build(force: bool = False, vocab_size: int = VOCAB, log=print) -> dict:
         sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_model))
         vocabulary = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
         log(f"realistic model: {len(vocabulary)} pieces; drawing random weights and quantising to int8 …")
-        spec = random_spec(vocabulary, sp.eos_id())
-        spec.config.add_source_bos = False
-        spec.config.add_source_eos = False
-        spec.validate()
-        spec.optimize(quantization="int8")
-        staging = scratch / PACKAGE_NAME
-        (staging / "model").mkdir(parents=True)
-        spec.save(str(staging / "model"))
-        shutil.copy(sp_model, staging / "sentencepiece.model")
-        metadata = {
-            "package_version": "0.1",
-            "argos_version": "1.0",
-            "from_code": "de",
-            "from_name": "German",
-            "to_code": "en",
-            "to_name": "English",
-            "name": "German - English (random weights, Argos de-en dimensions; benchmark only)",
-            "type": "translate",
-        }
-        (staging / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
-        (staging / "README.md").write_text(
-            "Random-weight Transformer-base (6+6 layers, d_model 512, FFN 2048, 8 heads, int8) with a\n"
-            "SentencePiece vocabulary trained on the WMT 2023 terminology test text. Benchmark use only:\n"
-            "its output is noise. Built by benchmarks/realistic_model.py.\n"
-        )
+        staging = write_package(scratch / PACKAGE_NAME, random_spec(vocabulary, sp.eos_id()), sp_model)
         ctranslate2.Translator(str(staging / "model"), device="cpu")  # loads, or raises here
         if folder.exists():
             shutil.rmtree(folder)
@@ -203,6 +189,34 @@ def build(force: bool = False, vocab_size: int = VOCAB, log=print) -> dict:
     }
     facts_path.write_text(json.dumps(facts, indent=2) + "\n")
     return facts
+
+
+def write_package(staging: Path, spec, sp_model: Path) -> Path:
+    """The Argos package folder: the int8 model, the SentencePiece model, metadata and a README."""
+    spec.config.add_source_bos = False
+    spec.config.add_source_eos = False
+    spec.validate()
+    spec.optimize(quantization="int8")
+    (staging / "model").mkdir(parents=True)
+    spec.save(str(staging / "model"))
+    shutil.copy(sp_model, staging / "sentencepiece.model")
+    metadata = {
+        "package_version": "0.1",
+        "argos_version": "1.0",
+        "from_code": "de",
+        "from_name": "German",
+        "to_code": "en",
+        "to_name": "English",
+        "name": "German - English (random weights, Argos de-en dimensions; benchmark only)",
+        "type": "translate",
+    }
+    (staging / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+    (staging / "README.md").write_text(
+        "Random-weight Transformer-base (6+6 layers, d_model 512, FFN 2048, 8 heads, int8) with a\n"
+        "SentencePiece vocabulary trained on the WMT 2023 terminology test text. Benchmark use only:\n"
+        "its output is noise. Built by benchmarks/realistic_model.py.\n"
+    )
+    return staging
 
 
 def main(argv: list[str] | None = None) -> int:

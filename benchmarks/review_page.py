@@ -62,10 +62,11 @@ def main() -> None:
         args.screenshot = args.screenshot.resolve()
 
     from dolmetsch.api import translate_files
-    from dolmetsch.formats import format_named
+    from dolmetsch.options import RunOptions
     from dolmetsch.formats.base import RenderContext
     from dolmetsch.formats.markdown import render_markdown
-    from dolmetsch.formats.review_page import render_page, review_view
+    from dolmetsch.formats.po import GettextCatalog
+    from dolmetsch.review import ReviewPage, render_page, review_view
 
     model, chromium = args.model.resolve(), args.chromium
     with tempfile.TemporaryDirectory() as work:
@@ -75,11 +76,11 @@ def main() -> None:
         os.chdir(work)
         out, locales = Path("out"), Path("locales")
         translator, [result], _ = translate_files(
-            [args.source.name], out_dir=out, locales_dir=locales, glossary=[Path("glossary")], model=model
+            [args.source.name], out_dir=out, locales_dir=locales, options=RunOptions(glossary=(Path("glossary"),), model=model)
         )
         translated = result.translated
-        po = format_named("po").path(translated.document.name, out, locales)
-        page_path = format_named("review-page").path(translated.document.name, out, locales)
+        po = GettextCatalog().path(translated.document.name, out, locales)
+        page_path = ReviewPage().path(translated.document.name, out, locales)
         context = RenderContext({"po": po, "review-page": page_path}, {"po": po.read_text(encoding="utf-8")}, translator.glossary)
         page = render_page(review_view(translated, context))  # warm: Jinja2, the checks' tables
         view_seconds = median_seconds(lambda: review_view(translated, context), args.repeat)

@@ -61,12 +61,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "translate"))  # the source root, for runs without an install
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import realistic_model  # noqa: E402  (beside this file; imports nothing heavy)
 CACHE = Path(os.environ.get("DOLMETSCH_BENCH_CACHE", Path.home() / ".cache" / "dolmetsch-bench"))
 TINY = ROOT / "tests" / "fixtures" / "translate-de_en-tiny.argosmodel"
 ARTICLE = ROOT / "examples" / "putin-kim.txt"
 GLOSSARY = ROOT / "glossary"
-WMT23 = ROOT.parent / "shared" / "wmt23-terminology-de-en"
+WMT23 = realistic_model.WMT23
 THIS = Path(__file__).resolve()
+CONTESTANTS = ("argos-t0", "argos-t1", "dolmetsch", "dolmetsch-glossary", "raw-exact", "raw-budget")
 
 TARGETS = {
     "rss": "peak RSS ≤ model size + 300 MB",
@@ -96,6 +98,51 @@ def limit_function(cap: int | None):
     return limit, o
 
 
+def count_results(stats: dict, results) -> None:
+    """Add decoded sentences and the pieces of each one's best hypothesis to `stats`."""
+    for result in results:
+        stats["sentences"] += 1
+        stats["pieces"] += len(result.hypotheses[0]) if result.hypotheses else 0
+
+
+class Counted:
+    """An asynchronous result whose `result()` is counted and timed."""
+
+    def __init__(self, waiting, stats: dict):
+        self.waiting = waiting
+        self.stats = stats
+
+    def result(self):
+        started = time.perf_counter()
+        result = self.waiting.result()
+        self.stats["decode_s"] += time.perf_counter() - started
+        count_results(self.stats, [result])
+        return result
+
+    def done(self):
+        return self.waiting.done()
+
+
+def translate_by_limit(translate, source, kwargs: dict, per_sentence_limit) -> list:
+    """translate_batch in groups of sentences of equal length limit, each decoded to that limit."""
+    prefix = kwargs.pop("target_prefix", None)
+    kwargs.pop("max_decoding_length", None)
+    groups: dict[int, list[int]] = {}
+    for i, pieces in enumerate(source):
+        groups.setdefault(per_sentence_limit(len(pieces)), []).append(i)
+    results = [None] * len(source)
+    for limit, members in groups.items():
+        decoded = translate(
+            [source[i] for i in members],
+            target_prefix=[prefix[i] for i in members] if prefix else None,
+            max_decoding_length=limit,
+            **kwargs,
+        )
+        for i, result in zip(members, decoded):
+            results[i] = result
+    return results
+
+
 def install_counter(per_sentence_limit=None) -> dict:
     """Swap ctranslate2.Translator for a subclass that counts calls and generated pieces.
 
@@ -107,27 +154,6 @@ def install_counter(per_sentence_limit=None) -> dict:
     stats = {"translators": 0, "calls": 0, "sentences": 0, "pieces": 0, "decode_s": 0.0, "load_s": 0.0}
     base = ctranslate2.Translator
 
-    def count(results) -> None:
-        for result in results:
-            stats["sentences"] += 1
-            stats["pieces"] += len(result.hypotheses[0]) if result.hypotheses else 0
-
-    class Counted:
-        """An asynchronous result whose `result()` is counted and timed."""
-
-        def __init__(self, waiting):
-            self.waiting = waiting
-
-        def result(self):
-            started = time.perf_counter()
-            result = self.waiting.result()
-            stats["decode_s"] += time.perf_counter() - started
-            count([result])
-            return result
-
-        def done(self):
-            return self.waiting.done()
-
     class CountingTranslator(base):
         def __init__(self, *args, **kwargs):
             started = time.perf_counter()
@@ -136,31 +162,16 @@ def install_counter(per_sentence_limit=None) -> dict:
             stats["translators"] += 1
 
         def translate_batch(self, source, *args, **kwargs):
-            if kwargs.get("asynchronous"):  # counted, and timed as waited for, when each result is taken
-                stats["calls"] += 1
-                return [Counted(waiting) for waiting in super().translate_batch(source, *args, **kwargs)]
             stats["calls"] += 1
+            if kwargs.get("asynchronous"):  # counted, and timed as waited for, when each result is taken
+                return [Counted(waiting, stats) for waiting in super().translate_batch(source, *args, **kwargs)]
             started = time.perf_counter()
             if per_sentence_limit is None or args:
                 results = super().translate_batch(source, *args, **kwargs)
             else:
-                prefix = kwargs.pop("target_prefix", None)
-                kwargs.pop("max_decoding_length", None)
-                groups: dict[int, list[int]] = {}
-                for i, pieces in enumerate(source):
-                    groups.setdefault(per_sentence_limit(len(pieces)), []).append(i)
-                results = [None] * len(source)
-                for limit, members in groups.items():
-                    decoded = super().translate_batch(
-                        [source[i] for i in members],
-                        target_prefix=[prefix[i] for i in members] if prefix else None,
-                        max_decoding_length=limit,
-                        **kwargs,
-                    )
-                    for i, result in zip(members, decoded):
-                        results[i] = result
+                results = translate_by_limit(super().translate_batch, source, kwargs, per_sentence_limit)
             stats["decode_s"] += time.perf_counter() - started
-            count(results)
+            count_results(stats, results)
             return results
 
         def translate_iterable(self, source, *args, **kwargs):
@@ -174,7 +185,7 @@ def install_counter(per_sentence_limit=None) -> dict:
                     stats["decode_s"] += time.perf_counter() - started
                     return
                 stats["decode_s"] += time.perf_counter() - started
-                count([result])
+                count_results(stats, [result])
                 yield result
 
     ctranslate2.Translator = CountingTranslator
@@ -369,8 +380,6 @@ def prepare_models(names: list[str]) -> dict:
             models[name] = {"folder": package, "archive": TINY,
                             "what": "tests/fixtures tiny model (trained, int8)"}
         elif name == "base":
-            import realistic_model
-
             facts = realistic_model.build(log=log)
             models[name] = {"folder": Path(facts["folder"]), "archive": Path(facts["archive"]),
                             "what": f"random-weight Transformer-base 6+6, d512, FFN 2048, 8 heads, "
@@ -535,7 +544,7 @@ class Bench:
 
 def plan(args) -> list[dict]:
     """The cases: model, scale, contestants, runs, length cap, unchanged re-run, profile."""
-    every = ["argos-t0", "argos-t1", "dolmetsch", "dolmetsch-glossary", "raw-exact", "raw-budget"]
+    every = list(CONTESTANTS)
     argos = ["argos-t0", "argos-t1"]
     if args.quick:
         return [
@@ -555,17 +564,29 @@ def plan(args) -> list[dict]:
                 contestants = every if scale in ("1", "10") else ["argos-t1", "dolmetsch", "raw-budget"]
                 cases.append({"model": model, "scale": scale, "contestants": contestants, "runs": runs,
                               "rerun": scale == "1", "profile": scale == "1"})
-            elif scale == "1":  # full length limits; the glossary (6× the pieces) at a length cap
+            elif scale == "1":  # full length limits, the glossary's worst case included
                 cases.append({"model": model, "scale": scale, "contestants": argos + ["dolmetsch", "raw-exact"],
                               "runs": 1, "rerun": True, "profile": True, "profile_glossary": False})
                 cases.append({"model": model, "scale": scale, "contestants": ["dolmetsch", "dolmetsch-glossary"],
-                              "runs": 1, "cap": 24})
+                              "runs": 1})
             elif scale == "10":
                 cases.append({"model": model, "scale": scale, "contestants": argos + ["dolmetsch", "raw-exact"],
                               "runs": 1, "cap": 8})
             else:  # memory and per-word cost of dolmetsch alone
                 cases.append({"model": model, "scale": scale, "contestants": ["dolmetsch"], "runs": 1, "cap": 8})
     return cases
+
+
+def only_contestants(cases: list[dict], names: str | None) -> list[dict]:
+    """The cases with only the contestants named (a comma list; None keeps all); cases left empty go."""
+    if not names:
+        return cases
+    chosen = names.split(",")
+    unknown = sorted(set(chosen) - set(CONTESTANTS))
+    if unknown:
+        raise SystemExit(f"unknown contestant(s) {', '.join(unknown)} (choose from {', '.join(CONTESTANTS)})")
+    cases = [{**case, "contestants": [c for c in case["contestants"] if c in chosen]} for case in cases]
+    return [case for case in cases if case["contestants"]]
 
 
 def median_spread(values: list[float]) -> tuple[float, float, float]:
@@ -639,7 +660,7 @@ STAGES_BY_PATH = (
     (("/sentencepiece/",), "tokenizing (SentencePiece)"),
     (("dolmetsch/document/sentence", "/somajo/"), "sentence splitting"),
     (("dolmetsch/document/",), "reading + blocks"),
-    (("dolmetsch/glossary/",), "glossary enforcement"),
+    (("dolmetsch/enforce/", "dolmetsch/glossary/"), "glossary enforcement"),
     (("dolmetsch/postedit",), "post-edit"),
     (("dolmetsch/formats/", "dolmetsch/atomic", "/polib"), "writing outputs"),
     (("dolmetsch/checks/",), "checks"),
@@ -709,6 +730,16 @@ def verdict(ok: bool | None) -> str:
 
 
 def report(bench: Bench, cases: list[dict], summary: dict, started: float, profiles: dict) -> str:
+    checks: list[dict] = []
+    lines = report_header(bench, cases) + report_table(summary) + report_ratios(summary, checks)
+    lines += report_memory(summary, checks) + report_cold_start(bench, checks) + report_profiles(profiles)
+    minutes = (time.perf_counter() - started) / 60
+    lines.append(f"Benchmark wall time: {minutes:.1f} min. Per-run scratch under {bench.scratch} (deleted).")
+    summary["checks"] = checks
+    return "\n".join(lines)
+
+
+def report_header(bench: Bench, cases: list[dict]) -> list[str]:
     lines = []
     cpu = os.cpu_count()
     lines.append(f"## Translation speed ({platform.machine()}, {cpu} CPU cores, Python {platform.python_version()})")
@@ -727,6 +758,11 @@ def report(bench: Bench, cases: list[dict], summary: dict, started: float, profi
         lines.append(f"- {case['model']} ×{case['scale']}: {', '.join(case['contestants'])}"
                      f"{' + unchanged re-run' if case.get('rerun') else ''}, {case['runs']} run(s){cap}")
     lines.append("")
+    return lines
+
+
+def report_table(summary: dict) -> list[str]:
+    lines = []
     lines.append("| model | scale | contestant | wall s | CPU s | s/article | ms/word | pieces | ms/piece | decode s | peak RSS MB | calls |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for c in summary["cases"]:
@@ -738,11 +774,16 @@ def report(bench: Bench, cases: list[dict], summary: dict, started: float, profi
                 f"{fmt_ms(row['ms_per_word'])} | {row['pieces']} | {fmt_ms(row['ms_per_piece']) if row['pieces'] else '–'} | "
                 f"{fmt_ms(row['decode_s'])} | {row['rss_mb']:.0f} | {row['calls']} |")
     lines.append("")
+    return lines
+
+
+def report_ratios(summary: dict, checks: list[dict]) -> list[str]:
+    """The ratio table; each figure with a target is added to `checks`."""
+    lines = []
     lines.append("Ratios (time of the first over the second, per run, median [min–max]; < 1 means dolmetsch is faster):")
     lines.append("")
     lines.append("| model | scale | ratio | value | target | |")
     lines.append("|---|---|---|---|---|---|")
-    checks = []
     for c in summary["cases"]:
         scale = c["scale"]
         for name, values in c["ratios"].items():
@@ -773,7 +814,12 @@ def report(bench: Bench, cases: list[dict], summary: dict, started: float, profi
             lines.append(f"| {c['model']} | ×{scale} | {label} | {fmt_ms(values)} | {target} | {verdict(ok)} |")
             checks.append({"model": c["model"], "scale": scale, "figure": name, "median": med, "target": target, "ok": ok})
     lines.append("")
-    # memory and per-word flatness
+    return lines
+
+
+def report_memory(summary: dict, checks: list[dict]) -> list[str]:
+    """Peak RSS and per-word flatness; each figure is added to `checks`."""
+    lines = []
     lines.append("Peak RSS and per-word cost (dolmetsch without glossary):")
     lines.append("")
     for c in summary["cases"]:
@@ -802,7 +848,11 @@ def report(bench: Bench, cases: list[dict], summary: dict, started: float, profi
                          f"target within 1 ± 0.20: {verdict(ok)}{note}")
             checks.append({"model": model, "figure": "flat", "value": b / a, "ok": ok})
     lines.append("")
-    # cold start
+    return lines
+
+
+def report_cold_start(bench: Bench, checks: list[dict]) -> list[str]:
+    lines = []
     cold = [r for r in bench.records if r["contestant"] in ("python -c pass", "dolmetsch --help")]
     if cold:
         py = [r["wall_s"] for r in cold if r["contestant"] == "python -c pass"]
@@ -813,6 +863,11 @@ def report(bench: Bench, cases: list[dict], summary: dict, started: float, profi
                      f"ratio {fmt_ms(ratios)}; target < 0.3 s: {verdict(med < 0.3)}")
         checks.append({"figure": "help", "value": med, "ok": med < 0.3})
         lines.append("")
+    return lines
+
+
+def report_profiles(profiles: dict) -> list[str]:
+    lines = []
     if profiles:
         lines.append("Where dolmetsch's time goes (cProfile of one run, own time by module; cProfile slows Python code, not native decoding):")
         lines.append("")
@@ -830,15 +885,12 @@ def report(bench: Bench, cases: list[dict], summary: dict, started: float, profi
                 cells.append(f"{v:.2f} s ({100 * v / total:.0f} %)")
             lines.append(f"| {s} | " + " | ".join(cells) + " |")
         lines.append("")
-    minutes = (time.perf_counter() - started) / 60
-    lines.append(f"Benchmark wall time: {minutes:.1f} min. Per-run scratch under {bench.scratch} (deleted).")
-    summary["checks"] = checks
-    return "\n".join(lines)
+    return lines
 
 
 def drive(args) -> int:
     started = time.perf_counter()
-    cases = plan(args)
+    cases = only_contestants(plan(args), args.contestants)
     models = prepare_models(sorted({c["model"] for c in cases}, key=["tiny", "base"].index))
     workloads = prepare_workloads(list(dict.fromkeys(c["scale"] for c in cases)))
     bench = Bench(args, models, workloads)
@@ -902,8 +954,8 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Default full run (about 25 minutes on 2 idle cores): tiny ×1 (every contestant, --runs, "
                "default 3), ×10 (every contestant, 2 runs), ×100 (argos at one thread, dolmetsch, raw-budget, 1 run); base ×1 "
-               "at full length (argos t0/t1, dolmetsch, raw-exact, re-run, 1 run), base ×1 glossary on/off at a "
-               "length cap of 24 pieces, base ×10 (argos t0/t1, dolmetsch, raw-exact) and base ×100 (dolmetsch "
+               "at full length (argos t0/t1, dolmetsch, raw-exact, re-run, 1 run), base ×1 glossary on/off at full "
+               "length, base ×10 (argos t0/t1, dolmetsch, raw-exact) and base ×100 (dolmetsch "
                "only: memory and per-word cost) at a cap of 8 pieces, 1 run each. Passing --models, --scales, "
                "--runs or --cap runs exactly those cases with every contestant.")
     parser.add_argument("--quick", action="store_true", help="smoke test: tiny model, ×1 (every contestant, 2 runs), ×10 (argos t1, dolmetsch, raw-budget, 1 run), ×100 (dolmetsch only), about 2–3 minutes")
@@ -912,6 +964,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="runs per case (default 3)")
     parser.add_argument("--cap", type=int, default=None, help="lower the max decoded pieces per sentence for all contestants")
     parser.add_argument("--threads", type=int, default=0, help="CTranslate2 intra threads for dolmetsch and raw (0 = default)")
+    parser.add_argument("--contestants", default=None,
+                        help=f"comma list: run only these of each case's contestants ({', '.join(CONTESTANTS)})")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the cProfile stage breakdown")
     parser.add_argument("--json", help="write the raw results here")
     # inside the measured processes

@@ -48,7 +48,7 @@ def tiny_package_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_engine(tiny_package_dir):
     from dolmetsch.engine.engine import DecodingOptions, Engine
-    from dolmetsch.packages.package import ArgosPackage
+    from dolmetsch.models.package import ArgosPackage
 
     return Engine.load(ArgosPackage.from_dir(tiny_package_dir), threads=1, options=DecodingOptions(beam_size=1))
 

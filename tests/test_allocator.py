@@ -44,7 +44,7 @@ def test_glibc_accepts_every_value():
 
 def test_loading_an_engine_tunes_malloc_unless_told_not_to(tiny_package_dir, monkeypatch):
     from dolmetsch.engine import engine as engine_module
-    from dolmetsch.packages.package import ArgosPackage
+    from dolmetsch.models.package import ArgosPackage
 
     calls = []
     monkeypatch.setattr(engine_module, "tune_allocator", lambda: calls.append("tuned"))

@@ -15,11 +15,13 @@ from dolmetsch.checks import CHECKS, ERROR, WARNING, Check, CheckContext, Findin
 from dolmetsch.checks.numbers import number_problems
 from dolmetsch.checks.punctuation import punctuation_problems
 from dolmetsch.checks.quotes import quotation_marks
-from dolmetsch.checks.reading import EMPTY, FUZZY, REVIEWED, UNKNOWN, CheckedSegment, read_checked
+from dolmetsch.formats.bitext import UNKNOWN
+from dolmetsch.output import read_segments
+from dolmetsch.translation import EMPTY, FUZZY, ReviewedSegment
+from dolmetsch.translation import REVIEWED_STATE as REVIEWED
 from dolmetsch.checks.toolkit import german_english_checker
 from dolmetsch.checks.untranslated import nothing_to_translate
 from dolmetsch.cli import app
-from dolmetsch.translation import ReviewedSegment
 from dolmetsch.glossary import Entry, Glossary
 from dolmetsch.glossary.matcher import GlossaryMatcher
 
@@ -371,7 +373,7 @@ def test_the_summary_counts_findings_by_check_and_level_and_entries_by_state(tmp
 
 def test_summarise_names_what_a_file_does_not_say():
     found = [Finding("a:1", "quotes", "x"), Finding("a:2", "consistency", "y", WARNING), Finding("a:3", "quotes", "z")]
-    states = [CheckedSegment("a", "b", "a:1", REVIEWED), CheckedSegment("a", "", "a:2", EMPTY), CheckedSegment("c", "d", "a:3", UNKNOWN)]
+    states = [ReviewedSegment("a", "b", "a:1", REVIEWED), ReviewedSegment("a", "", "a:2", EMPTY), ReviewedSegment("c", "d", "a:3", UNKNOWN)]
     assert summarise(found, states) == (
         "2 errors, 1 warning (quotes: 2 errors; consistency: 1 warning); 3 entries: 1 reviewed, 0 fuzzy, 1 empty, "
         "1 without a review state"
@@ -388,15 +390,15 @@ def test_bitext_rows_get_their_review_state_from_the_flags(tmp_path):
         "1\t3\tparagraph\t1\tKim blieb.\t\t\tdraft\n",
         encoding="utf-8",
     )
-    assert [s.state for s in read_checked(tsv)] == [REVIEWED, FUZZY, EMPTY]
+    assert [s.state for s in read_segments(tsv)] == [REVIEWED, FUZZY, EMPTY]
     bare = tmp_path / "b.de-en.tsv"
     bare.write_text("de\ten\nKim kam.\tKim came.\n", encoding="utf-8")
-    assert [s.state for s in read_checked(bare)] == [UNKNOWN]
+    assert [s.state for s in read_segments(bare)] == [UNKNOWN]
 
 
 def test_po_entries_get_their_review_state(tmp_path):
     po = catalog(tmp_path / "a.po", [("Kim kam.", "Kim came."), ("Kim ging.", "Kim went.", "fuzzy"), ("Kim blieb.", "")])
-    assert [s.state for s in read_checked(po)] == [REVIEWED, FUZZY, EMPTY]
+    assert [s.state for s in read_segments(po)] == [REVIEWED, FUZZY, EMPTY]
 
 
 def test_finding_as_json_splits_file_and_line():

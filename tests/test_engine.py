@@ -11,7 +11,7 @@ import sentencepiece
 
 from dolmetsch.engine.engine import DecodingOptions, Engine
 from dolmetsch.errors import InputError
-from dolmetsch.packages.package import ArgosPackage
+from dolmetsch.models.package import ArgosPackage
 
 PROBES = {
     "Putin traf Kim in Wladiwostok.": "Putin met Kim in Wladiwostok.",
@@ -263,3 +263,28 @@ def test_parallel_batches_share_the_token_budget_and_give_the_same_result(tiny_e
     assert [r[0].text for r in shared.translate(list(PROBES))] == alone
     assert len(spy.batches) > len(one_at_a_time)
     assert all(len(batch) == 1 or max(map(len, batch)) * len(batch) <= 64 // 4 for batch in spy.batches)
+
+
+def test_a_forced_prefix_is_part_of_the_length_limit_not_added_to_it(tiny_engine):
+    text = "Kim besuchte Russland."
+    engine, spy = recording(tiny_engine, beam_size=1)
+    limit = engine.length_limit(len(engine.encode(text)))
+    ((forced,),) = engine.translate([text], target_prefixes=["Kim visited"])
+    assert spy.options["max_decoding_length"] == limit
+    assert forced.text == "Kim visited Russia." and not forced.truncated
+    long_prefix = " ".join(["Kim visited Russia and"] * 6)  # longer than the limit by itself
+    forced_pieces = len(engine.encode(long_prefix))
+    assert forced_pieces > limit
+    engine.translate([text], target_prefixes=[long_prefix])
+    assert spy.options["max_decoding_length"] == forced_pieces + engine.options.length_margin  # room to finish
+
+
+def test_a_packages_own_target_token_is_not_counted_in_the_length_limit(tiny_engine):
+    text = "Kim besuchte Russland."
+    engine, spy = recording(tiny_engine, beam_size=1)
+    engine = replace(engine, package=replace(engine.package, target_prefix="__en__"))
+    limit = engine.length_limit(len(engine.encode(text)))
+    engine.translate([text])
+    assert spy.options["target_prefix"] == [["__en__"]] and spy.options["max_decoding_length"] == limit + 1
+    engine.translate([text], target_prefixes=["Kim visited"])
+    assert spy.options["max_decoding_length"] == limit + 1

@@ -19,7 +19,8 @@ import dolmetsch
 from conftest import TINY_MODEL
 from dolmetsch.cli import app
 from dolmetsch.document.reading import parse_text
-from dolmetsch.formats import FORMATS, OutputFormat, format_named, read_segments
+from dolmetsch.formats.base import OutputFormat
+from dolmetsch.output import FORMATS, read_segments
 from dolmetsch.formats.base import LOCALES, OUT
 from dolmetsch.formats.bitext import (
     COLUMNS,
@@ -31,7 +32,7 @@ from dolmetsch.formats.bitext import (
 )
 from dolmetsch.formats.glossary_report import render_json
 from dolmetsch.formats.po import MACHINE_MARK, GettextCatalog, edited_by_reviewer, machine_fingerprint
-from dolmetsch.formats.writer import OutputPlan
+from dolmetsch.output.writer import OutputPlan
 from dolmetsch.translation import KEPT, MISSING, NATURAL, NBEST, PREFIX, REPLACED, TermOutcome
 from dolmetsch.translation import MACHINE, RunStats, TranslatedDocument, TranslatedSegment
 
@@ -383,9 +384,8 @@ def test_glossary_report_counts_occurrences_strategies_and_where_terms_are_missi
 
 def test_registry_lists_the_formats_of_a_run():
     assert [f.name for f in FORMATS] == ["text", "bitext", "markdown", "po", "pot", "glossary-report", "tmx", "review-page"]
-    assert format_named("po").folder == LOCALES and format_named("bitext").folder == OUT
-    with pytest.raises(KeyError):
-        format_named("docx")
+    by_name = {f.name: f for f in FORMATS}
+    assert by_name["po"].folder == LOCALES and by_name["bitext"].folder == OUT
 
 
 def test_output_plan_places_each_format_and_skips_what_was_not_asked_for(tmp_path):
@@ -427,9 +427,9 @@ class GlossaryOnly(OutputFormat):
 
 
 def test_a_format_added_to_the_registry_is_written_by_translate(tmp_path, monkeypatch):
-    import dolmetsch.formats
+    import dolmetsch.output
 
-    monkeypatch.setattr(dolmetsch.formats, "FORMATS", (*dolmetsch.formats.FORMATS, Shouting(), GlossaryOnly()))
+    monkeypatch.setattr(dolmetsch.output, "FORMATS", (*dolmetsch.output.FORMATS, Shouting(), GlossaryOnly()))
     source = tmp_path / "a.txt"
     source.write_text("Kim besuchte Russland.\n", encoding="utf-8")
     out = tmp_path / "out"

@@ -118,5 +118,6 @@ def test_memory_takes_only_confirmed_entries_and_refuses_entity_laden_tmx(tmp_pa
     assert memory.nearest("Ja!") is None or memory.nearest("Ja!")[1] >= NEAR_MATCH
     evil = tmp_path / "evil.tmx"
     evil.write_text('<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY x "y">]><tmx version="1.4"><body/></tmx>', encoding="utf-8")
-    result = run("translate", tmp_path / "x.po", "--tm", evil, "--model", TINY_MODEL)
+    (tmp_path / "x.txt").write_text("Ja.\n", encoding="utf-8")
+    result = run("translate", tmp_path / "x.txt", "--tm", evil, "--model", TINY_MODEL)
     assert result.exit_code == 2 and "refusing XML with entity declarations" in result.stderr

@@ -25,10 +25,10 @@ from typer.testing import CliRunner
 
 from dolmetsch.cli import app
 from dolmetsch.errors import InputError
-from dolmetsch.packages import archive as archive_module
-from dolmetsch.packages import install as install_module
-from dolmetsch.packages.package import installed_packages
-from dolmetsch.packages.resolve import open_package_file, package_cache_dir, resolve_model
+from dolmetsch.models import archive as archive_module
+from dolmetsch.models import install as install_module
+from dolmetsch.models.package import installed_packages
+from dolmetsch.models.resolve import open_package_file, package_cache_dir, resolve_model
 
 FIXTURE = Path(__file__).parent / "fixtures" / "translate-de_en-tiny.argosmodel"
 FOLDER = "translate-de_en-0_1"
@@ -336,7 +336,7 @@ def test_offline_install_fails_fast_with_one_line(env, monkeypatch):
 
 def test_silent_index_server_hits_the_deadline(env, monkeypatch):
     """A server that accepts the connection but never answers must not hang the install."""
-    from dolmetsch.packages import index
+    from dolmetsch.models import index
 
     monkeypatch.setattr(index, "INDEX_DEADLINE_S", 0.5)
     with socket.socket() as silent:
@@ -434,7 +434,7 @@ def test_resolve_model_offline_without_package_says_how_to_get_one(env):
 
 def test_resolve_model_installs_from_index_when_missing(server, env):
     server.offer(served_package_bytes())
-    from dolmetsch.packages.progress import SilentProgress
+    from dolmetsch.models.progress import SilentProgress
 
     package = resolve_model(None, offline=False, progress=SilentProgress())
     assert package.path.parent == env

@@ -10,8 +10,8 @@ from typing import Iterator
 
 import pytest
 
-from dolmetsch.packages import download
-from dolmetsch.packages.download import NetworkError, fetch_bytes, open_url
+from dolmetsch.models import download
+from dolmetsch.models.download import NetworkError, fetch_bytes, open_url
 
 
 @contextmanager

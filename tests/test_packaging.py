@@ -48,7 +48,7 @@ def test_wheel_ships_only_the_dolmetsch_package(wheel):
 def test_wheel_ships_the_review_page_template(wheel):
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    assert {f"dolmetsch/formats/templates/review.{x}" for x in ("html.j2", "css", "js")} <= names
+    assert {f"dolmetsch/review/templates/review.{x}" for x in ("html.j2", "css", "js")} <= names
 
 
 def test_version_is_a_plain_version_string():

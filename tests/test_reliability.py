@@ -77,17 +77,17 @@ def test_a_reviewers_save_while_the_run_merges_is_kept(tmp_path, article, monkey
 
     assert run(*translate_args(article, tmp_path)).exit_code == 0
     po = po_of(tmp_path, "a")
-    render = GettextCatalog.render
+    render = GettextCatalog.render_in
     saves = []
 
-    def render_then_reviewer_saves(self, translated, existing):
-        text = render(self, translated, existing)
+    def render_then_reviewer_saves(self, translated, existing, context):
+        text = render(self, translated, existing, context)
         if not saves:  # the reviewer saves once, after the run has merged the old file
             saves.append(True)
             reviewer_saves(po, EDITS)
         return text
 
-    monkeypatch.setattr(GettextCatalog, "render", render_then_reviewer_saves)
+    monkeypatch.setattr(GettextCatalog, "render_in", render_then_reviewer_saves)
     assert run(*translate_args(article, tmp_path)).exit_code == 0
     merged = polib.pofile(str(po))
     for msgid, msgstr in EDITS.items():
@@ -101,15 +101,15 @@ def test_a_file_that_keeps_changing_is_not_replaced_and_the_result_goes_beside_i
 
     assert run(*translate_args(article, tmp_path)).exit_code == 0
     po = po_of(tmp_path, "a")
-    render = GettextCatalog.render
+    render = GettextCatalog.render_in
     count = iter(range(100))
 
-    def render_while_someone_keeps_saving(self, translated, existing):
-        text = render(self, translated, existing)
+    def render_while_someone_keeps_saving(self, translated, existing, context):
+        text = render(self, translated, existing, context)
         reviewer_saves(po, {"Putin traf Kim.": f"Putin met Kim ({next(count)})."})
         return text
 
-    monkeypatch.setattr(GettextCatalog, "render", render_while_someone_keeps_saving)
+    monkeypatch.setattr(GettextCatalog, "render_in", render_while_someone_keeps_saving)
     before_other = (tmp_path / "out" / "a.en.txt").read_bytes()
     result = run(*translate_args(article, tmp_path))
     assert result.exit_code == 1
@@ -125,7 +125,7 @@ def test_the_po_is_locked_while_a_run_writes_it(tmp_path, article, monkeypatch):
     import fcntl
 
     from dolmetsch.atomic import write_all_atomic as real_write
-    from dolmetsch.formats import writer
+    from dolmetsch.output import writer
 
     held = []
 
@@ -330,7 +330,7 @@ def test_tbx_with_an_external_entity_is_refused_in_one_line(tmp_path):
         (["translate", "--threads", "-1", "x.txt"], "--threads: -1 is less than 0 (see 'dolmetsch translate --help')"),
         (["translate", "--bogus", "x.txt"], "no such option: --bogus"),
         (["frobnicate"], "no such command 'frobnicate' (see 'dolmetsch --help')"),
-        ([], "give a command: translate, build, check, models, glossary (see 'dolmetsch --help')"),
+        ([], "give a command: translate, build, check, serve, models, glossary (see 'dolmetsch --help')"),
         (["translate"], "missing argument 'SOURCE...' (see 'dolmetsch translate --help')"),
         (["glossary"], "missing command (see 'dolmetsch glossary --help')"),
         (["models"], "missing command (see 'dolmetsch models --help')"),

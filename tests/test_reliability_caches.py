@@ -214,7 +214,7 @@ def test_a_damaged_cache_gives_the_same_outputs_and_is_repaired(damage, baseline
 def assert_cache_is_sound() -> None:
     from dolmetsch.document.sentence_memo import SentenceMemo
     from dolmetsch.glossary.wordforms import PluralMemo, index_is_sound
-    from dolmetsch.packages.install import unpacked_intact
+    from dolmetsch.models.install import unpacked_intact
 
     assert index_is_sound(index_file())
     assert PluralMemo(plural_memo_file().parent)._known
@@ -222,9 +222,9 @@ def assert_cache_is_sound() -> None:
     paragraphs = [p for p in EXAMPLE.read_text(encoding="utf-8").split("\n\n") if p.strip()]
     assert any(memo.get(p) for p in paragraphs)
     (package,) = (cache_root() / "dolmetsch" / "packages").iterdir()
-    from dolmetsch.packages.archive import check_archive
-    from dolmetsch.packages.install import members_record
-    from dolmetsch.packages.resolve import _sha256_of
+    from dolmetsch.models.archive import check_archive
+    from dolmetsch.models.install import members_record
+    from dolmetsch.models.resolve import _sha256_of
 
     digest = _sha256_of(TINY_MODEL)
     assert unpacked_intact(package, members_record(check_archive(TINY_MODEL), archive_sha256=digest))
@@ -383,7 +383,7 @@ def test_a_plural_memo_of_the_wrong_shape_or_digest_is_asked_again(tmp_path):
 
 
 def test_a_template_cache_that_cannot_be_written_still_renders(tmp_path, monkeypatch):
-    from dolmetsch.formats import review_page
+    from dolmetsch.review import page as review_page
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     review_page._environment.cache_clear()
@@ -402,7 +402,7 @@ def test_a_template_cache_that_cannot_be_written_still_renders(tmp_path, monkeyp
 
 
 def test_a_damaged_unpacked_package_is_unpacked_again(tmp_path):
-    from dolmetsch.packages.resolve import open_package_file
+    from dolmetsch.models.resolve import open_package_file
 
     first = open_package_file(TINY_MODEL)
     size = (first.model_dir / "model.bin").stat().st_size
@@ -413,7 +413,7 @@ def test_a_damaged_unpacked_package_is_unpacked_again(tmp_path):
 
 
 def test_an_unwritable_package_cache_unpacks_for_the_run_only(tmp_path, monkeypatch):
-    from dolmetsch.packages.resolve import open_package_file
+    from dolmetsch.models.resolve import open_package_file
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")
@@ -425,7 +425,7 @@ def test_an_unwritable_package_cache_unpacks_for_the_run_only(tmp_path, monkeypa
 
 def test_a_bad_archive_is_still_an_input_error_when_the_cache_is_unwritable(tmp_path, monkeypatch):
     from dolmetsch.errors import InputError
-    from dolmetsch.packages.resolve import open_package_file
+    from dolmetsch.models.resolve import open_package_file
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")

@@ -22,7 +22,7 @@ import polib
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EXAMPLE, ROOT, TINY_MODEL
+from conftest import EXAMPLE, TINY_MODEL
 from dolmetsch.cli import app
 from dolmetsch.errors import InputError
 
@@ -55,7 +55,7 @@ def nothing_runs(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("reached work that a refusal must prevent")
 
-    for name in ("read_document", "find_package", "start_engine", "load_engine"):
+    for name in ("read_document", "read_source_bytes", "find_package", "start_engine", "load_engine"):
         monkeypatch.setattr(api, name, forbidden)
 
 
@@ -163,7 +163,8 @@ def test_in_a_batch_a_badly_named_source_is_set_aside(tmp_path, article):
 
 
 def test_the_longest_name_allowed_writes_every_output(tmp_path, article):
-    from dolmetsch.targets import NAME_MAX, STAGING_EXTRA, longest_suffix
+    from dolmetsch.api import longest_suffix
+    from dolmetsch.targets import NAME_MAX, STAGING_EXTRA
 
     name = "n" * (NAME_MAX - len(longest_suffix()) - STAGING_EXTRA)
     glossary = tmp_path / "g.tsv"
@@ -356,7 +357,7 @@ def test_standard_input_is_bounded_at_50_mb(tmp_path, monkeypatch):
 
 
 def test_archive_member_larger_than_it_declares_is_refused(tmp_path, monkeypatch):
-    from dolmetsch.packages.archive import unpack_archive
+    from dolmetsch.models.archive import unpack_archive
 
     real_open = zipfile.ZipFile.open
 
@@ -409,7 +410,7 @@ def test_a_download_named_with_markup_shows_as_text():
 
     from rich.console import Console
 
-    from dolmetsch.packages.progress import RichProgress
+    from dolmetsch.models.progress import RichProgress
 
     stream = io.StringIO()
     progress = RichProgress(Console(file=stream, force_terminal=True, width=120))

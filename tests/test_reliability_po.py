@@ -265,6 +265,7 @@ def test_each_document_of_a_batch_takes_no_memory_from_its_own_po(tmp_path):
     from dolmetsch.api import remember
     from dolmetsch.document.reading import parse_text
     from dolmetsch.memory import Remembered, SentenceMemory
+    from dolmetsch.translation import DocumentJob
 
     a_po, b_po = po_of(tmp_path, "a"), po_of(tmp_path, "b")
     memory = SentenceMemory()
@@ -272,11 +273,10 @@ def test_each_document_of_a_batch_takes_no_memory_from_its_own_po(tmp_path):
     memory.add(Remembered("Putin traf Kim.", "from b", f"{b_po}:7", os.path.realpath(b_po)))
     memory.add(Remembered("Putin traf Kim.", "from c", "c.po:9", os.path.realpath(po_of(tmp_path, "c"))))
     documents = [parse_text(ARTICLE, name="a", source="a.txt"), parse_text(ARTICLE, name="b", source="b.txt")]
-    known: list[dict] = [{}, {}]
-    remember(documents, known, memory, own=[a_po, b_po])
+    jobs = remember([DocumentJob(document) for document in documents], memory, own=[a_po, b_po])
     by_text = [
-        {segment.text: given[segment.key].english for segment in document.segments() if segment.key in given}
-        for document, given in zip(documents, known)
+        {segment.text: job.known[segment.key].english for segment in job.document.segments() if segment.key in job.known}
+        for job in jobs
     ]
     assert by_text[0] == {"Putin traf Kim.": "from b"}
     assert by_text[1] == {"Kim besuchte Russland.": "from a", "Putin traf Kim.": "from c"}
@@ -364,14 +364,14 @@ def test_the_merge_carries_a_translator_comment_on_a_fuzzy_entry(tmp_path):
 
 
 def test_obsolete_entries_are_skipped_when_po_segments_are_read_back(tmp_path, article, translated_once):
-    from dolmetsch.checks import read_checked
-    from dolmetsch.formats import read_segments
+    from dolmetsch.formats.po import read_po_segments
+    from dolmetsch.output import read_segments
 
     text = translated_once.read_text(encoding="utf-8")
     obsolete = '\n#~ msgid "Kim floh."\n#~ msgstr "Kim fled."\n\n#~ msgid "Kim besuchte Russland."\n#~ msgstr "An old translation."\n'
     translated_once.write_text(text + obsolete, encoding="utf-8")
     assert [s.de for s in read_segments(translated_once)] == SENTENCES
-    assert [s.de for s in read_checked(translated_once)] == SENTENCES
+    assert [s.de for s in read_po_segments(translated_once)] == SENTENCES
     assert run("build", article, "-o", tmp_path / "out", "--locales", tmp_path / "locales", "--no-glossary").exit_code == 0
     english = (tmp_path / "out" / "a.en.txt").read_text(encoding="utf-8")
     assert "Kim fled" not in english and "An old translation" not in english

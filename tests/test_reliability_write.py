@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 from conftest import TINY_MODEL, msgfmt_or_skip
 from dolmetsch import atomic
 from dolmetsch.cli import app
-from dolmetsch.formats import writer
-from dolmetsch.formats.writer import MERGE_ATTEMPTS, OutputPlan
+from dolmetsch.output import writer
+from dolmetsch.output.writer import MERGE_ATTEMPTS, OutputPlan
 
 NOBODY = 65534
 
@@ -230,7 +230,7 @@ def test_a_save_that_keeps_the_bytes_but_replaces_the_file_counts_as_a_change(tm
 
 
 def fail_rendering_the_review_page(monkeypatch):
-    from dolmetsch.formats.review_page import ReviewPage
+    from dolmetsch.review import ReviewPage
 
     def no_space(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -38,15 +38,17 @@ EVIL = "Kim sagte <script>window.pwned=1</script> in Wladiwostok.\n\nPutin & Kim
 def run(tmp_path_factory, tiny_package_dir):
     """translate of the bundled article and of an article holding markup, with the repository's glossary."""
     from dolmetsch.api import translate_files
+    from dolmetsch.engine.engine import DecodingOptions
+    from dolmetsch.options import RunOptions
 
     root = tmp_path_factory.mktemp("review")
     source = root / "putin-kim.txt"
     shutil.copy(EXAMPLE, source)
     evil = root / "evil.txt"
     evil.write_text(EVIL, encoding="utf-8")
+    options = RunOptions(glossary=[ROOT / "glossary"], model=tiny_package_dir, threads=1, decoding=DecodingOptions(beam_size=2))
     translator, results, failures = translate_files(
-        [str(source), str(evil)], out_dir=root / "out", locales_dir=root / "locales", glossary=[ROOT / "glossary"],
-        model=tiny_package_dir, keep_going=True, threads=1, beam=2,
+        [str(source), str(evil)], out_dir=root / "out", locales_dir=root / "locales", options=options, keep_going=True
     )
     assert not failures
     return root, translator, {r.translated.document.name: r for r in results}
@@ -111,7 +113,7 @@ def test_markup_in_the_source_is_escaped(run):
 
 def test_each_sentence_names_its_po_entry_and_source_line(run):
     from dolmetsch.formats.base import RenderContext
-    from dolmetsch.formats.review_page import review_view
+    from dolmetsch.review import review_view
 
     root, translator, results = run
     po = root / "locales" / "en" / "LC_MESSAGES" / "putin-kim.po"
@@ -176,7 +178,7 @@ def test_the_compiled_template_is_kept_in_the_user_cache(tmp_path, tiny_package_
 def test_help_does_not_load_jinja():
     code = (
         "import sys; from dolmetsch.cli import app; from typer.testing import CliRunner; "
-        "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['build', '--help']); import dolmetsch.formats; "
+        "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['build', '--help']); import dolmetsch.output; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jinja2', 'markupsafe')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLE, TINY_MODEL
 from dolmetsch import scale
+from dolmetsch.translation import DocumentJob
 from dolmetsch.cli import app
 
 ARTICLE = EXAMPLE.read_text(encoding="utf-8")
@@ -61,24 +62,24 @@ def test_local_workers_share_the_cores_unless_threads_are_given(tmp_path, feed, 
     monkeypatch.setattr(scale, "run_local", lambda recipe, jobs: recipes.append(recipe) or ([], []))
     translate(feed, tmp_path / "a", "--workers", "4")
     translate(feed, tmp_path / "b", "--workers", "4", "--threads", "3")
-    assert [r.threads for r in recipes] == [2, 3]
+    assert [r.options.threads for r in recipes] == [2, 3]
 
 
 def test_jobs_share_the_documents_out_evenly(feed):
-    from dolmetsch.document.reading import read_document
+    from dolmetsch.document.sources import read_document
 
-    documents = [read_document(str(p)) for p in sorted(feed.glob("*.txt"))]
-    jobs = scale.split_jobs(documents, [{}] * 3, [{}] * 3, workers=2)
-    assert sorted(d.source for job in jobs for d in job.documents) == sorted(d.source for d in documents)
+    documents = [DocumentJob(read_document(str(p))) for p in sorted(feed.glob("*.txt"))]
+    jobs = scale.split_jobs(documents, workers=2)
+    assert sorted(d.document.source for job in jobs for d in job.documents) == sorted(d.document.source for d in documents)
     assert [len(job.documents) for job in jobs] in ([2, 1], [1, 2])
-    assert len(scale.split_jobs(documents, [{}] * 3, [{}] * 3, workers=8)) == 3
+    assert len(scale.split_jobs(documents, workers=8)) == 3
 
 
 class DiesOnce(scale.EngineRecipe):
     """A worker process that dies on its first job, as a killed or out-of-memory worker does."""
 
     def run(self, job):
-        marker = Path(os.environ["DOLMETSCH_TEST_MARKER"]) / job.documents[0].name
+        marker = Path(os.environ["DOLMETSCH_TEST_MARKER"]) / job.documents[0].document.name
         if not marker.exists():
             marker.touch()
             os._exit(1)

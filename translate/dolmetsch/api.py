@@ -8,37 +8,43 @@
     write_outputs(article, out_dir="out", locales_dir="locales")
 
 `translate_files` is the whole job of `dolmetsch translate`: it reads the sources, checks every
-output target before any work, loads the model once and writes each document's outputs.
+output target before any work, loads the model once and writes each document's outputs. Its
+settings are one `RunOptions` record, which travels unchanged to the engine and the workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from dolmetsch.version import __version__
+from dolmetsch import output as registry
 from dolmetsch.document.model import Document
-from dolmetsch.document.reading import read_document
-from dolmetsch.engine.engine import DecodingOptions, Engine, usable_cores
-from dolmetsch import formats as registry
+from dolmetsch.document.reading import output_stem, read_source_bytes
+from dolmetsch.document.sources import read_document, source_format
+from dolmetsch.engine.engine import Engine
+from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.errors import InputError, UnreviewedError
 from dolmetsch.formats.base import BUILD
-from dolmetsch.formats.po import GettextCatalog, reviewed_translations
-from dolmetsch.formats.tmx import TranslationMemory
-from dolmetsch.formats.writer import OutputPlan
-from dolmetsch.enforce.strategies import GlossaryEnforcer
+from dolmetsch.formats.po import Catalogues, GettextCatalog, reviewed_translations
+from dolmetsch.formats.tmx import TmxExport
+from dolmetsch.output.writer import OutputPlan, ensure_writable
 from dolmetsch.glossary.loading import applicable_glossaries, load_enforced
 from dolmetsch.glossary.model import Glossary
-from dolmetsch.packages.package import ArgosPackage
-from dolmetsch.packages.progress import Progress
-from dolmetsch.packages.resolve import resolve_model
 from dolmetsch.memory import SentenceMemory, catalogues_under, load_memory
-from dolmetsch.postedit import TYPOGRAPHIC
-from dolmetsch.targets import check_folder, check_output_name, check_source_name
+from dolmetsch.options import RunOptions
+from dolmetsch.models.package import ArgosPackage
+from dolmetsch.models.progress import Progress
+from dolmetsch.models.resolve import resolve_model
 from dolmetsch.pipeline import translate_documents
-from dolmetsch.translation import DRAFT, REVIEWED, KnownTranslation, TranslatedDocument, has_words
+from dolmetsch.stamps import Stamp, digest, load_stamp, outputs_match, save_stamp
+from dolmetsch.atomic import check_writable_target, real_target
+from dolmetsch.targets import NAME_MAX, STAGING_EXTRA, check_folder, check_output_name, check_source_name, name_bytes
+from dolmetsch.translation import DRAFT, REVIEWED, DocumentJob, DocumentSummary, KnownTranslation, TranslatedDocument, has_words
 
-DocumentSource = Document | str | Path
+DocumentSource = DocumentJob | Document | str | Path
 
 
 @dataclass
@@ -53,49 +59,33 @@ class Translator:
     glossary: Glossary | None = None
     glossary_paths: tuple[Path, ...] = ()
     package: ArgosPackage | None = None
+    options: RunOptions = field(default_factory=RunOptions)
 
     def __post_init__(self) -> None:
         if self.package is None and self.engine is not None:
             self.package = self.engine.package
 
     @classmethod
-    def load(
-        cls,
-        model: Path | str | None = None,
-        *,
-        glossary: Iterable[Path | str] | None = None,
-        no_glossary: bool = False,
-        **engine_options,
-    ) -> "Translator":
-        """Load `model` and the glossary; `engine_options` (offline, beam, device, threads,
-        compute_type, progress) are those of `load_engine`.
+    def load(cls, options: RunOptions | None = None, *, progress: Progress | None = None, **settings) -> "Translator":
+        """Load the model and the glossary that `options` name, or a RunOptions made of `settings`
+        (`model`, `glossary`, `no_glossary`, `offline`, `decoding`, `device`, `threads`, …).
 
-        `glossary` names TSV/TBX files or folders; without it ./glossary/ applies when it holds
-        `*.tsv` files, as for the command line; `no_glossary` turns the glossary off.
+        Without a glossary ./glossary/ applies when it holds `*.tsv` files, as for the command
+        line; `no_glossary` turns the glossary off.
         """
-        enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
-        return cls(load_engine(model, **engine_options), enforced, paths)
+        options = options or RunOptions(**settings)
+        enforced, paths = run_glossary(options.glossary, no_glossary=options.no_glossary)
+        return cls(start_engine(find_package(options.model, offline=options.offline, progress=progress), options), enforced, paths, options=options)
 
-    def translate(
-        self,
-        documents: Iterable[DocumentSource],
-        *,
-        known: Sequence[Mapping] | None = None,
-        notes: Sequence[Mapping] | None = None,
-        quotes: str | None = TYPOGRAPHIC,
-        on_progress: Callable[[int], None] | None = None,
-    ) -> list[TranslatedDocument]:
-        """Translate documents (Document objects or file paths) in one batched pass, in the order given.
+    def translate(self, documents: Iterable[DocumentSource], *, on_progress: Callable[[int], None] | None = None) -> list[TranslatedDocument]:
+        """Translate documents (DocumentJobs, Documents or file paths) in one batched pass, in the order given.
 
-        `known[i]` holds translations of document i's segments to take instead of decoding them
-        (see `known_translations`). `quotes` is the post-edit's quotation style (None: no post-edit).
+        A DocumentJob's `known` translations are taken instead of decoding (see `known_translations`).
         """
-        loaded = [d if isinstance(d, Document) else read_document(str(d)) for d in documents]
+        jobs = [d if isinstance(d, DocumentJob) else DocumentJob(d if isinstance(d, Document) else read_document(str(d))) for d in documents]
         enforcer = GlossaryEnforcer(self.glossary) if self.glossary is not None else None
         model = self.package.name if self.package is not None else None
-        return translate_documents(
-            loaded, self.engine, enforcer=enforcer, known=known, notes=notes, model=model, quotes=quotes, on_progress=on_progress
-        )
+        return translate_documents(jobs, self.engine, enforcer=enforcer, model=model, quotes=self.options.quotes, on_progress=on_progress)
 
 
 def run_glossary(
@@ -107,11 +97,11 @@ def run_glossary(
 
 
 def load_engine(
-    model: Path | str | None = None, *, offline: bool = False, progress: Progress | None = None, **decoding
+    model: Path | str | None = None, *, offline: bool = False, progress: Progress | None = None, options: RunOptions | None = None
 ) -> Engine:
     """The engine for `model` (an .argosmodel file or package folder), or for the installed de→en
-    package, installed from the Argos index first unless `offline`; `decoding` as for `start_engine`."""
-    return start_engine(find_package(model, offline=offline, progress=progress), **decoding)
+    package, installed from the Argos index first unless `offline`; decoded as `options` say."""
+    return start_engine(find_package(model, offline=offline, progress=progress), options or RunOptions())
 
 
 def find_package(model: Path | str | None = None, *, offline: bool = False, progress: Progress | None = None) -> ArgosPackage:
@@ -119,19 +109,9 @@ def find_package(model: Path | str | None = None, *, offline: bool = False, prog
     return resolve_model(Path(model) if model is not None else None, offline=offline, progress=progress)
 
 
-def start_engine(
-    package: ArgosPackage,
-    *,
-    beam: int = DecodingOptions.beam_size,
-    length_penalty: float = DecodingOptions.length_penalty,
-    replace_unknowns: bool = DecodingOptions.replace_unknowns,
-    device: str = "cpu",
-    threads: int = 0,
-    compute_type: str = "default",
-) -> Engine:
+def start_engine(package: ArgosPackage, options: RunOptions) -> Engine:
     """Load the package's CTranslate2 model and tokenizer: the expensive step."""
-    options = DecodingOptions(beam_size=beam, length_penalty=length_penalty, replace_unknowns=replace_unknowns)
-    return Engine.load(package, device=device, threads=threads, compute_type=compute_type, options=options)
+    return options.load_engine(package)
 
 
 def write_outputs(
@@ -141,7 +121,7 @@ def write_outputs(
     *,
     glossary: Glossary | None = None,
 ) -> list[Path]:
-    """Write every output format of one document (see dolmetsch.formats.FORMATS); returns the paths.
+    """Write every output format of one document (see dolmetsch.output.FORMATS); returns the paths.
 
     The PO catalogue is merged with the one already there, so reviewers' work is kept. A folder
     given as None skips the formats that go there. `glossary` (a Translator's) lets the review
@@ -149,35 +129,56 @@ def write_outputs(
     """
     plan = plan_outputs(translated.document, out_dir, locales_dir, with_glossary=translated.glossary_enforced, glossary=glossary)
     plan.preflight(translated.document)
-    return plan.write(translated)
+    return list(plan.write(translated))
 
 
 def plan_outputs(
-    document: Document,
+    document: Document | str,
     out_dir: Path | str | None,
     locales_dir: Path | str | None,
     *,
     with_glossary: bool,
     glossary: Glossary | None = None,
+    catalogues: Catalogues | None = None,
 ) -> OutputPlan:
-    """The targets of one document's outputs, not yet checked (`preflight`) or written."""
+    """The targets of one document's outputs (a Document, or its output name), not yet checked
+    (`preflight`) or written; `catalogues` are the run's parsed catalogues (see OutputPlan)."""
     return OutputPlan.for_document(
-        document.name,
+        document.name if isinstance(document, Document) else document,
         Path(out_dir) if out_dir is not None else None,
         Path(locales_dir) if locales_dir is not None else None,
         with_glossary=with_glossary,
         glossary=glossary,
+        catalogues=catalogues,
     )
 
 
 @dataclass(frozen=True)
 class FileResult:
-    """One translated source and the files written for it."""
+    """One source and what the run did with it: the files written, or nothing when it was up to date."""
 
-    translated: TranslatedDocument
-    written: tuple[Path, ...]
+    source: str
+    name: str
+    summary: DocumentSummary
+    written: tuple[Path, ...] = ()
+    translated: TranslatedDocument | None = None
+    """None when the document was up to date: its outputs were left as they were."""
     drafts: int = 0
     """Fuzzy entries a build used."""
+    outputs: tuple[Path, ...] = ()
+    """Every output of the document, written by this run or left as it was."""
+    checks: str | None = None
+    """The check summary line an earlier run printed, kept with an up-to-date document."""
+
+    @classmethod
+    def of(cls, translated: TranslatedDocument, written: Iterable[Path], drafts: int = 0) -> "FileResult":
+        written = tuple(written)
+        document = translated.document
+        return cls(document.source, document.name, DocumentSummary.of(translated), written, translated, drafts, written)
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.translated is None
 
 
 @dataclass(frozen=True)
@@ -188,30 +189,67 @@ class FailedSource:
     error: InputError
 
 
-def expand_sources(sources: Sequence[str]) -> list[str]:
-    """Files as given, folders replaced by their `*.txt` files in sorted order; "-" only on its own."""
-    if "-" in sources and len(sources) > 1:
-        raise InputError("-", "standard input cannot be combined with other sources")
-    expanded: list[str] = []
-    for source in sources:
-        path = Path(source)
-        if source != "-" and path.is_dir():
-            found = sorted(str(p) for p in path.glob("*.txt") if p.is_file())
-            if not found:
-                raise InputError(source, "folder holds no *.txt articles")
-            expanded.extend(found)
-        else:
-            expanded.append(source)
-    return list(dict.fromkeys(expanded))
-
-
 def check_names_and_folders(name: str | None, *, out_dir: Path | None, locales_dir: Path | None) -> None:
     """What a run can refuse before reading a source: a `name` that cannot name files, output
     folders that can never be created."""
     if name is not None:
-        check_output_name(name)
+        check_output_name(name, suffix=longest_suffix())
     check_folder(out_dir, "--out")
     check_folder(locales_dir, "--locales")
+
+
+def longest_suffix() -> str:
+    """The longest suffix any output format adds to a document's name."""
+    return max((f.suffix for f in registry.FORMATS), key=len)
+
+
+def check_output_file(target: Path, option: str) -> None:
+    """Refuse a single output file (such as `--report`) that could not be written at the end of the run:
+    the writer's own checks, run early (a folder or read-only file there, an unwritable folder)."""
+    target = Path(target)
+    if not target.name or target.name in (".", ".."):
+        raise InputError(target, f"{option}: expected a file name, not a folder")
+    if name_bytes(real_target(target).name) + STAGING_EXTRA > NAME_MAX:
+        raise InputError(target, f"{option}: the file name is longer than {NAME_MAX - STAGING_EXTRA} bytes")
+    check_folder(target.parent, option)
+    check_writable_target(target)
+    ensure_writable(real_target(target).parent)
+
+
+@dataclass
+class _Source:
+    """A source of a run: read, its outputs planned, parsed only when it needs translating."""
+
+    given: str
+    where: str
+    name: str
+    data: bytes
+    plan: OutputPlan
+    inputs: str = ""
+    """Digest of what its outputs are made from, the model aside (see dolmetsch.stamps)."""
+    stamp: Stamp | None = None
+    """A stamp whose inputs and outputs match: the document is up to date if the model is the same."""
+    document: Document | None = None
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every source of a run shares."""
+
+    out_dir: Path | None
+    locales_dir: Path | None
+    options: RunOptions
+    glossary: Glossary | None
+    glossary_paths: tuple[Path, ...] = ()
+    catalogues: Catalogues = field(default_factory=Catalogues)
+    """Each catalogue parsed once, for its plan and for the memory."""
+
+    @property
+    def fingerprint(self) -> str:
+        return self.glossary.fingerprint() if self.glossary is not None else ""
+
+
+OnLoad = Callable[[Translator, list[Document]], Callable[[int], None] | None]
 
 
 def translate_files(
@@ -220,131 +258,222 @@ def translate_files(
     out_dir: Path | None,
     locales_dir: Path | None,
     name: str | None = None,
-    glossary: Iterable[Path] | None = None,
-    no_glossary: bool = False,
-    model: Path | None = None,
-    offline: bool = False,
-    retranslate: bool = False,
-    memory_files: Sequence[Path] = (),
-    trust_memory: bool = False,
+    options: RunOptions | None = None,
     keep_going: bool = False,
-    workers: int = 1,
-    ray: bool = False,
-    ray_address: str | None = None,
-    quotes: str | None = TYPOGRAPHIC,
-    on_load: Callable[[Translator | None, list[Document]], Callable[[int], None] | None] | None = None,
-    **decoding,
+    on_load: OnLoad | None = None,
 ) -> tuple[Translator, list[FileResult], list[FailedSource]]:
     """Read, check every target, load once, translate what is new, write: what `dolmetsch translate` does.
 
     Nothing is written, and no model is loaded, when a source, the glossary or an output target
     is bad; with `keep_going` (a batch) a bad document is set aside in the failures instead and
     the others go on, all their sentences decoded in one pass. `sources` are file paths, or "-"
-    for standard input. Segments whose catalogue already holds a reviewed translation or a current
-    machine draft are not decoded (`retranslate` decodes them all); nor are sentences the memory
-    (the confirmed entries of every PO under `locales_dir`, plus `memory_files` in TMX) holds,
-    which are filled in as fuzzy drafts, or as reviewed with `trust_memory`; similar ones get a
-    suggestion. When nothing needs decoding the model is not even loaded. `workers` > 1 decodes on
-    that many local engine processes, `ray` on Ray actors (`ray_address`: a cluster, else a local
-    instance); the outputs are the same, and the driver writes them all. `decoding` are the options of `start_engine`. `on_load` is
-    called before translating and may return a progress callback (segments done).
+    for standard input. A document whose outputs are exactly what an earlier run that decoded
+    nothing wrote, from the same source, model, glossary and options, is up to date: it is left
+    as it is (see dolmetsch.stamps). Segments whose catalogue already holds a reviewed translation
+    or a current machine draft are not decoded (`retranslate` decodes them all); nor are sentences
+    the memory (the confirmed entries of every PO under `locales_dir`, plus `memory_files` in TMX)
+    holds, which are filled in as fuzzy drafts, or as reviewed with `trust_memory`; similar ones
+    get a suggestion. When nothing needs decoding the model is not even loaded. With `workers` > 1
+    or `ray` the decoding runs on local engine processes or Ray actors; the outputs are the same,
+    and the driver writes them all. `on_load` is called before translating and may return a
+    progress callback (segments done).
     """
+    options = options or RunOptions()
     check_names_and_folders(name, out_dir=out_dir, locales_dir=locales_dir)
-    enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
-    documents, plans, failures = [], [], []
+    enforced, paths = run_glossary(options.glossary, no_glossary=options.no_glossary)
+    run = _Run(out_dir, locales_dir, options, enforced, paths)
+    pending, failures = _read_sources(sources, name, run, keep_going)
+    if not pending:
+        return Translator(None, enforced, paths, options=options), [], failures
+    package = find_package(options.model, offline=options.offline)
+    up_to_date, stale = [], []
+    for source in pending:
+        if source.stamp is not None and source.stamp.model == package.name:
+            up_to_date.append(source)
+        elif _guarded(lambda: _parse(source), source.given, failures, keep_going):
+            stale.append(source)
+    translator = Translator(None, enforced, paths, package, options)
+    done: dict[str, FileResult] = {source.given: _unchanged(source) for source in up_to_date}
+    if stale:
+        translator, translated = _translate_stale(stale, run, package, failures, on_load)
+        done.update(_write_all(stale, translated, run, failures, keep_going))
+    return translator, [done[source.given] for source in pending if source.given in done], failures
+
+
+def _guarded(step: Callable[[], object], where: str, failures: list[FailedSource], keep_going: bool) -> bool:
+    """Run one source's step; a bad source fails the run, or with `keep_going` joins the failures."""
+    try:
+        step()
+        return True
+    except InputError as error:
+        if not keep_going:
+            raise
+        failures.append(FailedSource(where, error))
+        return False
+
+
+def _read_sources(sources: Sequence[str], name: str | None, run: _Run, keep_going: bool) -> tuple[list[_Source], list[FailedSource]]:
+    """Every source read and its targets planned; those that are not up to date parsed and their targets checked."""
+    failures: list[FailedSource] = []
+    pending: list[_Source] = []
     names: dict[str, str] = {}
-    for source in sources:
-        try:
-            check_source_name(source, name)
-            document = read_document(source, name=name)
-            if document.name in names:
-                raise InputError(source, f"has the same output name as {names[document.name]}; translate it in another run or with --name")
-            plan = plan_outputs(document, out_dir, locales_dir, with_glossary=enforced is not None, glossary=enforced)
-            plan.preflight(document)
-        except InputError as error:
-            if not keep_going:
-                raise
-            failures.append(FailedSource(source, error))
-            continue
-        names[document.name] = source
-        documents.append(document)
-        plans.append(plan)
-    if not documents:
-        return Translator(None, enforced, paths), [], failures
-    package = find_package(model, offline=offline)
-    fingerprint = enforced.fingerprint() if enforced is not None else ""
-    known = [{} if retranslate else plan.known_translations(d, package.name, fingerprint) for d, plan in zip(documents, plans)]
-    memory = load_memory(catalogues_under(locales_dir), memory_files)
-    own = [plan.path_of(GettextCatalog.name) for plan in plans]
-    notes = remember(documents, known, memory, trust=trust_memory, own=own, fill=not retranslate)
-    undecided = any(has_words(s.text) and s.key not in given for d, given in zip(documents, known) for s in d.segments())
-    if undecided and (ray or workers > 1):
-        translator = Translator(None, enforced, paths, package)
-        translated, lost = _translate_elsewhere(
-            package, enforced, documents, known, notes, workers=workers, ray=ray, ray_address=ray_address, quotes=quotes, **decoding
-        )
+    for given in sources:
+        read: list[_Source] = []
+        if _guarded(lambda: read.append(_read_source(given, name, run, names)), given, failures, keep_going):
+            names[read[0].name] = given
+            pending.append(read[0])
+    return pending, failures
+
+
+def _read_source(given: str, name: str | None, run: _Run, names: dict[str, str]) -> _Source:
+    check_source_name(given, name, suffix=longest_suffix())
+    source_format(given)  # an unsupported suffix is refused before anything is read
+    data, where = read_source_bytes(given)
+    stem = output_stem(given, name)
+    if stem in names:
+        raise InputError(given, f"has the same output name as {names[stem]}; translate it in another run or with --name")
+    plan = plan_outputs(
+        stem, run.out_dir, run.locales_dir, with_glossary=run.glossary is not None, glossary=run.glossary, catalogues=run.catalogues
+    )
+    source = _Source(given, where, stem, data, plan)
+    if given != "-" and plan.paths() and not run.options.retranslate:
+        source.inputs = _inputs_digest(source, run)
+        stamp = load_stamp(plan.paths())
+        if stamp is not None and stamp.inputs == source.inputs and outputs_match(stamp, plan.paths()):
+            source.stamp = stamp
+    if source.stamp is None:
+        _parse(source)
+    return source
+
+
+def _parse(source: _Source) -> None:
+    """The source's Document, and its targets checked: what a source that is not up to date needs."""
+    if source.document is None:
+        source.document = source_format(source.given).parse(source.data, source.where, source.name)
+        source.plan.preflight(source.document)
+
+
+def _inputs_digest(source: _Source, run: _Run) -> str:
+    """What a document's outputs are made from, besides the model: see dolmetsch.stamps."""
+    parts = [
+        f"dolmetsch {__version__}",
+        digest(source.data),
+        source.where,
+        source.name,
+        os.getcwd(),
+        *(str(path) for path in source.plan.paths()),
+        run.options.output_digest(),
+        run.fingerprint,
+    ]
+    return digest("\n".join(parts))
+
+
+def _unchanged(source: _Source) -> FileResult:
+    """The result of an up-to-date document, reported from its stamp."""
+    summary = DocumentSummary.unchanged(source.stamp.report)
+    return FileResult(source.where, source.name, summary, outputs=tuple(source.plan.paths()), checks=source.stamp.checks)
+
+
+def _translate_stale(
+    stale: list[_Source], run: _Run, package: ArgosPackage, failures: list[FailedSource], on_load: OnLoad | None
+) -> tuple[Translator, list[TranslatedDocument]]:
+    """Decode what the documents that are not up to date need, in one pass, here or elsewhere."""
+    options = run.options
+    jobs = [DocumentJob(s.document, {} if options.retranslate else s.plan.known_translations(s.document, package.name, run.fingerprint)) for s in stale]
+    for source, job in zip(stale, jobs):  # all taken from its own catalogue: its outputs will be a fixed point
+        source.stamp = None if options.retranslate or not _all_known(job) else Stamp(source.inputs, package.name, {})
+    memory = load_memory(catalogues_under(run.locales_dir), options.memory_files, parsed=run.catalogues)
+    own = [s.plan.path_of(GettextCatalog.name) for s in stale]
+    jobs = remember(jobs, memory, trust=options.trust_memory, own=own, fill=not options.retranslate)
+    translator = Translator(None, run.glossary, run.glossary_paths, package, options)
+    if not any(not _all_known(job) for job in jobs):
+        return translator, translator.translate(jobs)
+    if options.elsewhere:
+        translated, lost = _translate_elsewhere(package, run.glossary, jobs, options)
         failures += [FailedSource(document.source, InputError(document.source, why)) for document, why in lost]
-    else:
-        engine = start_engine(package, **decoding) if undecided else None
-        translator = Translator(engine, enforced, paths, package)
-        on_progress = on_load(translator, documents) if on_load else None
-        translated = translator.translate(documents, known=known, notes=notes, quotes=quotes, on_progress=on_progress)
-    plan_of = {document.source: plan for document, plan in zip(documents, plans)}
-    results = []
+        return translator, translated
+    translator.engine = start_engine(package, options)
+    on_progress = on_load(translator, [job.document for job in jobs]) if on_load else None
+    return translator, translator.translate(jobs, on_progress=on_progress)
+
+
+def _all_known(job: DocumentJob) -> bool:
+    return all(s.key in job.known for s in job.document.segments() if has_words(s.text))
+
+
+def _write_all(
+    stale: list[_Source], translated: list[TranslatedDocument], run: _Run, failures: list[FailedSource], keep_going: bool
+) -> dict[str, FileResult]:
+    """Each document's outputs written; a stamp kept for those a re-run would write again unchanged."""
+    by_source = {source.where: source for source in stale}
+    results: dict[str, FileResult] = {}
     for done in translated:
+        source = by_source[done.document.source]
         try:
-            results.append(FileResult(done, tuple(plan_of[done.document.source].write(done))))
+            written = source.plan.write(done)
         except InputError as error:
             if not keep_going or error.exit_code != InputError.exit_code:
                 raise
             failures.append(FailedSource(done.document.source, error))
-    return translator, results, failures
+            continue
+        results[source.given] = result = FileResult.of(done, written)
+        if source.stamp is not None and source.inputs:
+            outputs = {str(Path(path).absolute()): digest(text) for path, text in written.items()}
+            save_stamp(replace(source.stamp, outputs=outputs, report=result.summary.record()))
+    return results
 
 
-def _translate_elsewhere(package, glossary, documents, known, notes, *, workers: int, ray: bool, ray_address, quotes, **decoding):
+def _translate_elsewhere(
+    package: ArgosPackage, glossary: Glossary | None, jobs: list[DocumentJob], options: RunOptions
+) -> tuple[list[TranslatedDocument], list[tuple[Document, str]]]:
     """Decode on worker processes or Ray actors; results in the documents' order, plus what was lost."""
     from dolmetsch import scale  # multiprocessing and Ray load only for such runs
 
-    if not ray and not decoding.get("threads"):  # local workers share this machine's cores
-        decoding = {**decoding, "threads": max(1, usable_cores() // workers)}
-    recipe = scale.EngineRecipe(package.path, glossary, quotes=quotes, **decoding)
-    jobs = scale.split_jobs(documents, known, notes, workers if not ray else max(workers, 1))
-    done, lost = scale.run_on_ray(recipe, jobs, ray_address) if ray else scale.run_local(recipe, jobs)
-    order = {document.source: i for i, document in enumerate(documents)}
+    recipe = scale.EngineRecipe(package.path, glossary, options.for_workers())
+    shares = scale.split_jobs(jobs, options.workers if not options.ray else max(options.workers, 1))
+    done, lost = scale.run_on_ray(recipe, shares, options.ray_address) if options.ray or options.ray_address else scale.run_local(recipe, shares)
+    order = {job.document.source: i for i, job in enumerate(jobs)}
     return sorted(done, key=lambda t: order[t.document.source]), lost
 
 
 def remember(
-    documents: Sequence[Document],
-    known: Sequence[dict],
+    jobs: Sequence[DocumentJob],
     memory: SentenceMemory,
     *,
     trust: bool = False,
     own: Sequence[Path | None] = (),
     fill: bool = True,
-) -> list[dict]:
-    """Fill `known` from the memory's exact matches; return, per document, suggestion notes for
-    the sentences it only has similar ones for.
+) -> list[DocumentJob]:
+    """The jobs with the memory's exact matches added to what is known, and suggestion notes for the
+    sentences it only has similar ones for.
 
-    `own[i]` is document i's catalogue, which is no memory for that document (its reviewed
-    entries are already known, and `--retranslate` means to decode them). Without `fill` (a
-    retranslation) every sentence is decoded, and an exact match is only a suggestion.
+    `own[i]` is job i's catalogue, which is no memory for that document (its reviewed entries are
+    already known, and `--retranslate` means to decode them). Without `fill` (a retranslation)
+    every sentence is decoded, and an exact match is only a suggestion.
     """
-    notes: list[dict] = []
-    for number, (document, given) in enumerate(zip(documents, known)):
+    remembered = []
+    for number, job in enumerate(jobs):
         recalled = memory.without(own[number] if number < len(own) else None)
-        suggested: dict = {}
-        for segment in document.segments():
-            if segment.key in given or not has_words(segment.text) or not len(recalled):
+        known, suggested = dict(job.known), dict(job.notes)
+        for segment in job.document.segments():
+            if segment.key in known or not has_words(segment.text) or not len(recalled):
                 continue
             hit = recalled.exact(segment.text) if fill else None
             if hit is not None:
-                given[segment.key] = KnownTranslation(hit.english, REVIEWED if trust else DRAFT, f"memory: {hit.origin}")
+                known[segment.key] = KnownTranslation(hit.english, REVIEWED if trust else DRAFT, f"memory: {hit.origin}")
             elif (near := recalled.nearest(segment.text)) is not None:
                 other, score = near
                 suggested[segment.key] = (f"memory suggestion ({score:.0f} %, {other.origin}): {other.german} → {other.english}",)
-        notes.append(suggested)
-    return notes
+        remembered.append(DocumentJob(job.document, known, suggested))
+    return remembered
+
+
+def keep_checks(result: FileResult, line: str) -> None:
+    """Keep the check summary line printed for `result` with its document's stamp, so that the
+    next run of an up-to-date document can print it without reading the catalogue."""
+    stamp = load_stamp(result.outputs) if result.outputs else None
+    if stamp is not None and stamp.checks != line and outputs_match(stamp, result.outputs):
+        save_stamp(replace(stamp, checks=line))
 
 
 def build_files(
@@ -369,10 +498,10 @@ def build_files(
     """
     check_names_and_folders(name, out_dir=out_dir, locales_dir=locales_dir)
     for source in sources:
-        check_source_name(source, name)
+        check_source_name(source, name, suffix=longest_suffix())
     documents = [read_document(source, name=name) for source in sources]
     shown, _ = run_glossary(glossary, no_glossary=no_glossary)
-    formats = [TranslationMemory(include_drafts) if f.name == TranslationMemory.name else f for f in registry.FORMATS]
+    formats = [TmxExport(include_drafts) if f.name == TmxExport.name else f for f in registry.FORMATS]
     results = []
     for document in documents:
         plan = OutputPlan.for_document(
@@ -380,10 +509,10 @@ def build_files(
         )
         plan.preflight(document)
         catalog_path = GettextCatalog().path(document.name, out_dir, locales_dir)
-        known, model = reviewed_translations(catalog_path, document)
+        known, model = reviewed_translations(catalog_path, document, plan.catalogues)
         drafts = sum(1 for k in known.values() if k.origin == DRAFT)
         if strict and drafts:
             raise UnreviewedError(catalog_path, f"{drafts} entries are still fuzzy; review them, or build without --strict")
-        [translated] = translate_documents([document], None, known=[known], model=model)
-        results.append(FileResult(translated, tuple(plan.write(translated)), drafts))
+        [translated] = translate_documents([DocumentJob(document, known)], None, model=model)
+        results.append(FileResult.of(translated, plan.write(translated), drafts))
     return results

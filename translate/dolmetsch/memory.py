@@ -21,14 +21,13 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from dolmetsch.document.reading import MAX_CATALOGUE_BYTES, read_regular_file
 from dolmetsch.errors import InputError
-from dolmetsch.formats.po import read_catalog
+from dolmetsch.formats.po import Catalogues
 from dolmetsch.formats.po_merge import confirmed
+from dolmetsch.formats.tmx import read_tmx
 
 NEAR_MATCH = 80.0
 """rapidfuzz `fuzz.ratio` (0–100) from which a reviewed sentence is offered as a suggestion."""
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 @dataclass(frozen=True)
@@ -103,16 +102,20 @@ def load_memory(
     tmx_files: Iterable[Path] = (),
     *,
     on_skip: Callable[[InputError], None] | None = warn_skipped,
+    parsed: Catalogues | None = None,
 ) -> SentenceMemory:
     """A memory from PO catalogues (confirmed entries) and TMX files (de→en units).
 
     A catalogue that cannot be read is left out (in `skipped`, and reported to `on_skip`); a TMX
-    file that cannot be read raises InputError.
+    file that cannot be read raises InputError. `parsed` are the run's catalogues, so that a
+    document's own catalogue (read before, by its output plan) is parsed once for its memory and
+    for its outputs; the others are not kept.
     """
     memory = SentenceMemory()
+    parsed = parsed or Catalogues()
     for path in catalogues:
         try:
-            catalog = read_catalog(path, for_merging=False)
+            catalog = parsed.read(path, for_merging=False, keep=False)  # the run's own outputs are kept already
         except InputError as error:
             memory.skipped.append(error)
             if on_skip is not None:
@@ -123,8 +126,8 @@ def load_memory(
             if not entry.obsolete and entry.msgid and confirmed(entry):
                 memory.add(Remembered(entry.msgid, entry.msgstr, f"{path}:{entry.linenum}", source))
     for path in tmx_files:
-        for remembered in read_tmx(path):
-            memory.add(remembered)
+        for unit in read_tmx(path):
+            memory.add(Remembered(unit.de, unit.en, unit.where, os.path.realpath(path)))
     return memory
 
 
@@ -133,30 +136,3 @@ def catalogues_under(locales_dir: Path | None) -> list[Path]:
     if locales_dir is None:
         return []
     return sorted((Path(locales_dir) / "en" / "LC_MESSAGES").glob("*.po"))
-
-
-def read_tmx(path: Path) -> list[Remembered]:
-    """German→English units of a TMX file; entity declarations are refused, as for TBX."""
-    from defusedxml import DefusedXmlException  # only memory runs with --tm need the XML parser
-    from defusedxml.ElementTree import fromstring
-
-    data = read_regular_file(path, MAX_CATALOGUE_BYTES)
-    try:
-        root = fromstring(data)
-    except DefusedXmlException as exc:
-        raise InputError(path, f"refusing XML with entity declarations or external references ({type(exc).__name__})") from None
-    except (OSError, SyntaxError) as exc:  # ElementTree.ParseError is a SyntaxError
-        raise InputError(path, f"cannot read TMX ({exc})") from None
-    if root.tag != "tmx":
-        raise InputError(path, f"root element is <{root.tag}>, expected <tmx>")
-    found = []
-    for number, unit in enumerate(root.iter("tu"), start=1):
-        by_language = {}
-        for variant in unit.iter("tuv"):
-            language = (variant.get(XML_LANG) or variant.get("lang") or "").lower().split("-")[0]
-            segment = variant.find("seg")
-            if segment is not None:
-                by_language[language] = "".join(segment.itertext())
-        if by_language.get("de") and by_language.get("en"):
-            found.append(Remembered(by_language["de"], by_language["en"], f"{path}#tu{number}", os.path.realpath(path)))
-    return found

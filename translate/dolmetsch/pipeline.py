@@ -9,23 +9,21 @@ catalogue) skip the engine; when every segment is known, no engine is needed at 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from dolmetsch.document.model import Document, Segment
 from dolmetsch.engine.engine import Engine
 from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.postedit import TYPOGRAPHIC, post_edit
-from dolmetsch.translation import MACHINE, KnownTranslation, RunStats, TermOutcome, TranslatedDocument, TranslatedSegment, has_words
+from dolmetsch.translation import MACHINE, DocumentJob, RunStats, TermOutcome, TranslatedDocument, TranslatedSegment, has_words
 
 
 def translate_documents(
-    documents: Sequence[Document],
+    jobs: Sequence[DocumentJob],
     engine: Engine | None,
     *,
     enforcer: GlossaryEnforcer | None = None,
-    known: Sequence[Mapping[tuple[int, int, int], KnownTranslation]] | None = None,
-    notes: Sequence[Mapping[tuple[int, int, int], tuple[str, ...]]] | None = None,
     model: str | None = None,
     quotes: str | None = TYPOGRAPHIC,
     on_progress: Callable[[int], None] | None = None,
@@ -34,23 +32,45 @@ def translate_documents(
 
     One pass over all documents lets the engine fill its batches across document boundaries;
     each document still gets its own TranslatedDocument. Seconds are shared out by word count.
-    `known[i]` maps segment keys of document i to translations to take as they are (the glossary
-    is checked on them, not enforced); `engine` may be None when nothing else needs decoding, and
-    `model` then names the model in the outputs. `notes[i]` adds reviewer notes to segments.
-    Machine output then gets the locale post-edit (German quotes, 1.500, 3,5, 13. September
-    rewritten the English way, glossary renderings untouched) in the `quotes` style; None skips it.
+    A job's `known` translations are taken as they are (the glossary is checked on them, not
+    enforced) and its `notes` added to their segments; `engine` may be None when nothing else
+    needs decoding, and `model` then names the model in the outputs. Machine output gets the
+    locale post-edit (German quotes, 1.500, 3,5, 13. September rewritten the English way,
+    glossary renderings untouched) in the `quotes` style; None skips it.
     """
     started = time.perf_counter()
-    known = known or [{} for _ in documents]
-    notes = notes or [{} for _ in documents]
-    segments = [document.segments() for document in documents]
-    wordy = [s for found, given in zip(segments, known) for s in found if has_words(s.text) and s.key not in given]
+    segments = [job.document.segments() for job in jobs]
+    wordy = [s for found, job in zip(segments, jobs) for s in found if has_words(s.text) and s.key not in job.known]
     passed_through = sum(len(found) for found in segments) - len(wordy)
     if on_progress and passed_through:
         on_progress(passed_through)
     if wordy and engine is None:
         raise ValueError("segments need decoding but no engine was given")
-    # a sentence that recurs (in one document or across a batch) is decoded once
+    by_text = _machine_translations(wordy, engine, enforcer, quotes, on_progress)
+    decoded = iter(by_text[s.text] for s in wordy)
+    seconds = time.perf_counter() - started
+    words = [sum(len(s.text.split()) for s in found) for found in segments]
+    total_words = max(sum(words), 1)
+    model = engine.package.name if engine is not None else (model or "")
+    fingerprint = enforcer.fingerprint if enforcer else ""
+    results = []
+    for job, found, count in zip(jobs, segments, words):
+        done = tuple(_settle(job, s, decoded, enforcer) for s in found)
+        decoded_here = sum(1 for s in found if has_words(s.text) and s.key not in job.known)
+        stats = RunStats(len(found), count, seconds * count / total_words, decoded_here)
+        results.append(TranslatedDocument(job.document, done, model, stats, fingerprint))
+    return results
+
+
+def _machine_translations(
+    wordy: Sequence[Segment],
+    engine: Engine | None,
+    enforcer: GlossaryEnforcer | None,
+    quotes: str | None,
+    on_progress: Callable[[int], None] | None,
+) -> dict[str, tuple]:
+    """The machine's English of each distinct sentence (a recurring one is decoded once), post-edited,
+    as TranslatedSegment fields after the segment: english, truncated, terms, origin, notes, post_edited."""
     first_of: dict[str, Segment] = {}
     for s in wordy:
         first_of.setdefault(s.text, s)
@@ -58,34 +78,24 @@ def translate_documents(
     if on_progress and len(unique) < len(wordy):
         on_progress(len(wordy) - len(unique))
     by_text = {}
-    for s, (text, truncated, terms) in zip(unique, _decode(engine, enforcer, unique, on_progress)):
+    for s, (text, truncated, terms) in zip(unique, _decode(engine, enforcer, unique, on_progress) if unique else ()):
         edited, changes = post_edit(text, quotes=quotes, protected=[t.en for t in terms]) if quotes else (text, [])
         by_text[s.text] = (edited, truncated, terms, MACHINE, (), tuple(changes))
-    translated = iter(TranslatedSegment(s, *by_text[s.text]) for s in wordy)
-    seconds = time.perf_counter() - started
-    words = [sum(len(s.text.split()) for s in found) for found in segments]
-    total_words = max(sum(words), 1)
-    model = engine.package.name if engine is not None else (model or "")
-    results = []
-    for document, found, given, noted, count in zip(documents, segments, known, notes, words):
+    return by_text
 
-        def settle(s: Segment) -> TranslatedSegment:
-            if s.key in given:
-                take = given[s.key]
-                terms = enforcer.review(s.text, take.english) if enforcer is not None else ()
-                return TranslatedSegment(s, take.english, terms=terms, origin=take.origin, notes=tuple(filter(None, [take.note])))
-            # decoded segments come back in the order they went in, so each document takes its own in turn
-            return next(translated) if has_words(s.text) else TranslatedSegment(s, s.text)
 
-        settled = []
-        for s in found:
-            segment = settle(s)
-            settled.append(replace(segment, notes=segment.notes + noted[s.key]) if s.key in noted else segment)
-        done = tuple(settled)
-        decoded_here = sum(1 for s in found if has_words(s.text) and s.key not in given)
-        stats = RunStats(len(found), count, seconds * count / total_words, decoded_here)
-        results.append(TranslatedDocument(document, done, model, stats, enforcer.fingerprint if enforcer else ""))
-    return results
+def _settle(job: DocumentJob, s: Segment, decoded: Iterator[tuple], enforcer: GlossaryEnforcer | None) -> TranslatedSegment:
+    """One segment of a job: its known translation, the next decoded one, or the text itself (no letters)."""
+    if s.key in job.known:
+        take = job.known[s.key]
+        terms = enforcer.review(s.text, take.english) if enforcer is not None else ()
+        segment = TranslatedSegment(s, take.english, terms=terms, origin=take.origin, notes=tuple(filter(None, [take.note])))
+    elif has_words(s.text):  # decoded segments come back in the order they went in, so each document takes its own in turn
+        segment = TranslatedSegment(s, *next(decoded))
+    else:
+        segment = TranslatedSegment(s, s.text)
+    noted = job.notes.get(s.key)
+    return replace(segment, notes=segment.notes + noted) if noted else segment
 
 
 ENFORCEMENT_CHUNK = 256
@@ -134,4 +144,4 @@ def translate_document(
     on_progress: Callable[[int], None] | None = None,
 ) -> TranslatedDocument:
     """One document: see translate_documents."""
-    return translate_documents([document], engine, enforcer=enforcer, on_progress=on_progress)[0]
+    return translate_documents([DocumentJob(document)], engine, enforcer=enforcer, on_progress=on_progress)[0]

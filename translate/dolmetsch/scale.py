@@ -18,13 +18,17 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dolmetsch.document.model import Document
+from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.errors import InputError
 from dolmetsch.glossary.model import Glossary
-from dolmetsch.translation import TranslatedDocument
+from dolmetsch.options import RunOptions
+from dolmetsch.models.package import ArgosPackage
+from dolmetsch.pipeline import translate_documents
+from dolmetsch.translation import DocumentJob, TranslatedDocument
 
 ATTEMPTS = 2
 """How often a document's work is handed to a worker before it is reported failed."""
@@ -34,56 +38,35 @@ ATTEMPTS = 2
 class Job:
     """One worker's share: whole documents, with what the driver already knows of them."""
 
-    documents: tuple[Document, ...]
-    known: tuple[dict, ...]
-    notes: tuple[dict, ...]
+    documents: tuple[DocumentJob, ...]
 
 
 @dataclass(frozen=True)
 class EngineRecipe:
-    """How a worker builds its engine (the package must be readable where the worker runs)."""
+    """How a worker builds its engine (the package must be readable where the worker runs): the
+    run's options as the command line gave them, so workers decode exactly as the driver would."""
 
     package_dir: Path
     glossary: Glossary | None
-    beam: int = 4
-    length_penalty: float = 0.2
-    replace_unknowns: bool = True
-    device: str = "cpu"
-    threads: int = 0
-    compute_type: str = "default"
-    quotes: str | None = "typographic"
+    options: RunOptions = field(default_factory=RunOptions)
 
     def run(self, job: Job) -> list[TranslatedDocument]:
-        from dolmetsch.engine.engine import DecodingOptions, Engine  # in the worker, not at import
-        from dolmetsch.enforce.strategies import GlossaryEnforcer
-        from dolmetsch.packages.package import ArgosPackage
-        from dolmetsch.pipeline import translate_documents
-
-        engine = Engine.load(
-            ArgosPackage.from_dir(self.package_dir),
-            device=self.device,
-            threads=self.threads,
-            compute_type=self.compute_type,
-            options=DecodingOptions(beam_size=self.beam, length_penalty=self.length_penalty, replace_unknowns=self.replace_unknowns),
-        )
+        engine = self.options.load_engine(ArgosPackage.from_dir(self.package_dir))
         enforcer = GlossaryEnforcer(self.glossary) if self.glossary is not None else None
-        return translate_documents(list(job.documents), engine, enforcer=enforcer, known=list(job.known), notes=list(job.notes), quotes=self.quotes)
+        return translate_documents(job.documents, engine, enforcer=enforcer, quotes=self.options.quotes)
 
 
-def split_jobs(documents: Sequence[Document], known: Sequence[dict], notes: Sequence[dict], workers: int) -> list[Job]:
+def split_jobs(documents: Sequence[DocumentJob], workers: int) -> list[Job]:
     """Documents dealt round the workers, largest first, so shares come out about even."""
-    order = sorted(range(len(documents)), key=lambda i: -len(documents[i].segments()))
+    sizes_of = [len(job.document.segments()) for job in documents]
+    order = sorted(range(len(documents)), key=lambda i: -sizes_of[i])
     shares: list[list[int]] = [[] for _ in range(max(1, min(workers, len(documents))))]
     sizes = [0] * len(shares)
     for i in order:
         smallest = sizes.index(min(sizes))
         shares[smallest].append(i)
-        sizes[smallest] += len(documents[i].segments())
-    return [
-        Job(tuple(documents[i] for i in sorted(share)), tuple(known[i] for i in sorted(share)), tuple(notes[i] for i in sorted(share)))
-        for share in shares
-        if share
-    ]
+        sizes[smallest] += sizes_of[i]
+    return [Job(tuple(documents[i] for i in sorted(share))) for share in shares if share]
 
 
 def run_local(recipe: EngineRecipe, jobs: Sequence[Job]) -> tuple[list[TranslatedDocument], list[tuple[Document, str]]]:
@@ -119,7 +102,7 @@ def run_local(recipe: EngineRecipe, jobs: Sequence[Job]) -> tuple[list[Translate
         pending = retry
         if not pending:
             break
-    failed = [(document, "its worker died twice") for job in pending for document in job.documents]
+    failed = [(entry.document, "its worker died twice") for job in pending for entry in job.documents]
     return done, failed
 
 
@@ -208,7 +191,7 @@ def run_on_ray(recipe: EngineRecipe, jobs: Sequence[Job], address: str | None) -
             pending = retry
             if not pending:
                 break
-    failed = [(document, "its Ray worker died twice") for job in pending for document in job.documents]
+    failed = [(entry.document, "its Ray worker died twice") for job in pending for entry in job.documents]
     return done, failed
 
 

@@ -32,15 +32,9 @@ def name_bytes(name: str) -> int:
     return len(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").encode("utf-8"))
 
 
-def longest_suffix() -> str:
-    """The longest suffix any output format adds to a document's name."""
-    from dolmetsch import formats  # the registry, already loaded by any run that writes outputs
-
-    return max((f.suffix for f in formats.FORMATS), key=len)
-
-
-def check_output_name(name: str, where: str | None = None) -> None:
-    """Refuse an output name that would not make plain, one-line file names in the output folders."""
+def check_output_name(name: str, where: str | None = None, *, suffix: str) -> None:
+    """Refuse an output name that would not make plain, one-line file names in the output folders;
+    `suffix` is the longest any output adds to it."""
     where = where or f"output name {name!r}"
     if not name:
         raise InputError(where, "is empty; give a file name (see --name)")
@@ -49,7 +43,6 @@ def check_output_name(name: str, where: str | None = None) -> None:
         raise InputError(where, f"contains the control character {bad!r}; output names must be one line (see --name)")
     if name in (".", "..") or "/" in name or "\\" in name:
         raise InputError(where, "must be a plain file name, without folders (see --name)")
-    suffix = longest_suffix()
     room = NAME_MAX - len(suffix.encode()) - STAGING_EXTRA
     if name_bytes(name) > room:
         raise InputError(
@@ -57,9 +50,9 @@ def check_output_name(name: str, where: str | None = None) -> None:
         )
 
 
-def check_source_name(source: str, name: str | None) -> None:
+def check_source_name(source: str, name: str | None, *, suffix: str) -> None:
     """Refuse a source whose path cannot be written into PO references, or whose stem (when it
-    names the outputs, without `name`) cannot name them."""
+    names the outputs, without `name`) cannot name them (`suffix`: as for check_output_name)."""
     if source == "-":
         return
     bad = control_character(source)
@@ -69,7 +62,7 @@ def check_source_name(source: str, name: str | None) -> None:
         )
     if name is None:
         stem = Path(source).stem
-        check_output_name(stem, f"{source}: output name {stem!r}")
+        check_output_name(stem, f"{source}: output name {stem!r}", suffix=suffix)
 
 
 def check_folder(folder: Path | None, option: str) -> None:
@@ -84,19 +77,3 @@ def check_folder(folder: Path | None, option: str) -> None:
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
         raise InputError(probe, f"{option}: is a file, not a folder: cannot write outputs there")
-
-
-def check_output_file(target: Path, option: str) -> None:
-    """Refuse a single output file (such as `--report`) that could not be written at the end of the run."""
-    # the writer's own checks, run early: a folder or read-only file there, an unwritable folder
-    from dolmetsch.atomic import check_writable_target, real_target
-    from dolmetsch.formats.writer import ensure_writable
-
-    target = Path(target)
-    if not target.name or target.name in (".", ".."):
-        raise InputError(target, f"{option}: expected a file name, not a folder")
-    if name_bytes(real_target(target).name) + STAGING_EXTRA > NAME_MAX:
-        raise InputError(target, f"{option}: the file name is longer than {NAME_MAX - STAGING_EXTRA} bytes")
-    check_folder(target.parent, option)
-    check_writable_target(target)
-    ensure_writable(real_target(target).parent)

@@ -133,6 +133,40 @@ class RunStats:
 
 
 @dataclass(frozen=True)
+class DocumentSummary:
+    """What a run reports of one document (the batch table, `--report`): kept in its stamp, so an
+    up-to-date document is reported without being read again."""
+
+    stats: RunStats
+    glossary_missing: int = 0
+    reviewed: int = 0
+    fuzzy: int = 0
+    """Segments not confirmed by a reviewer (machine output and drafts)."""
+
+    @classmethod
+    def of(cls, translated: "TranslatedDocument") -> "DocumentSummary":
+        reviewed = sum(1 for s in translated.segments if s.origin == REVIEWED)
+        return cls(
+            translated.stats,
+            glossary_missing=sum(len(s.missing_terms) for s in translated.segments),
+            reviewed=reviewed,
+            fuzzy=len(translated.segments) - reviewed,
+        )
+
+    def record(self) -> dict:
+        """The figures to keep, for `unchanged`."""
+        stats = self.stats
+        return {"segments": stats.segments, "words": stats.words, "glossary_missing": self.glossary_missing,
+                "reviewed": self.reviewed, "fuzzy": self.fuzzy}
+
+    @classmethod
+    def unchanged(cls, record: Mapping) -> "DocumentSummary":
+        """The summary of a document a run left as it was, from the figures its last run kept: nothing decoded."""
+        stats = RunStats(int(record.get("segments", 0)), int(record.get("words", 0)), 0.0, 0)
+        return cls(stats, int(record.get("glossary_missing", 0)), int(record.get("reviewed", 0)), int(record.get("fuzzy", 0)))
+
+
+@dataclass(frozen=True)
 class TranslatedDocument:
     document: Document
     segments: tuple[TranslatedSegment, ...]

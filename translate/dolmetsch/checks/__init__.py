@@ -1,4 +1,6 @@
-"""Review checks over translated segments read back from PO or bitext files.
+"""Review checks: pure functions over translated segments (ReviewedSegment), wherever those came
+from (a PO or bitext read back by `dolmetsch.output.read_segments`, or a run's own sentences on
+the review page). Checks read no files and know no format.
 
 Adding a check means one module with a function `(segments, context) -> findings` and one line
 in CHECKS. A check with `across_files=True` gets the segments of every file of a run at once;
@@ -15,7 +17,6 @@ from dolmetsch.checks.glossary import glossary_terms
 from dolmetsch.checks.numbers import numbers_in_english
 from dolmetsch.checks.punctuation import punctuation_marks
 from dolmetsch.checks.quotes import quotation_marks
-from dolmetsch.checks.reading import CheckedSegment, expand_paths, read_checked
 from dolmetsch.checks.summary import has_errors, summarise
 from dolmetsch.checks.untranslated import untranslated_segments
 from dolmetsch.translation import ReviewedSegment
@@ -65,6 +66,6 @@ def check_files(
 
 
 __all__ = [
-    "CHECKS", "ERROR", "WARNING", "Check", "CheckContext", "CheckedSegment", "Finding", "check_files", "expand_paths",
-    "has_errors", "read_checked", "run_checks", "runnable", "select_checks", "summarise",
+    "CHECKS", "ERROR", "WARNING", "Check", "CheckContext", "Finding", "check_files", "has_errors", "run_checks", "runnable",
+    "select_checks", "summarise",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dolmetsch.translation import ReviewedSegment
 from dolmetsch.glossary.matcher import GlossaryMatcher
@@ -44,6 +44,14 @@ class CheckContext:
     """What checks may consult besides the segments; a check that needs a missing part is skipped."""
 
     glossary: GlossaryMatcher | None = None
+    _matches: dict = field(default_factory=dict, compare=False, repr=False)
+    """The glossary's matches by German sentence, so that the checks of a run match each sentence once."""
+
+    def matches(self, german: str) -> list:
+        """The glossary matches in `german` (see GlossaryMatcher.match); the list is shared, not to be changed."""
+        if german not in self._matches:
+            self._matches[german] = self.glossary.match(german)
+        return self._matches[german]
 
 
 CheckFunction = Callable[[Sequence[ReviewedSegment], CheckContext], Iterable[Finding]]

@@ -149,7 +149,7 @@ def _glossary_spans(segment: ReviewedSegment, context: CheckContext):
     """Where glossary matches lie in the German, and their renderings in the English."""
     if context.glossary is None:
         return [], [], []
-    matches = list(context.glossary.match(segment.de))
+    matches = list(context.matches(segment.de))
     english_spans = [span for m in matches for span in rendering_spans(m.entry, segment.en)]
     return matches, [(m.start, m.end) for m in matches], english_spans
 

@@ -16,7 +16,7 @@ def glossary_terms(segments: Sequence[ReviewedSegment], context: CheckContext) -
     for segment in segments:
         if not segment.en.strip():
             continue  # not translated yet
-        for match in context.glossary.match(segment.de):
+        for match in context.matches(segment.de):
             for violation in violations([match.entry], segment.en):
                 if violation.kind == MISSING_RENDERING:
                     message = f"'{match.text}' must be rendered '{violation.text}'"

@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import Sequence
 
 from dolmetsch.checks.base import ERROR, LEVELS, Finding
-from dolmetsch.checks.reading import EMPTY, FUZZY, REVIEWED, CheckedSegment
+from dolmetsch.translation import EMPTY, FUZZY, REVIEWED_STATE, ReviewedSegment
 
 
-def summarise(findings: Sequence[Finding], segments: Sequence[CheckedSegment]) -> str:
+def summarise(findings: Sequence[Finding], segments: Sequence[ReviewedSegment]) -> str:
     """E.g. `2 errors, 1 warning (numbers: 1 error; quotes: 1 error; consistency: 1 warning); 52 entries:
     49 reviewed, 2 fuzzy, 1 empty`. Counts by check follow the order the checks ran in."""
     levels = Counter(f.level for f in findings)
@@ -26,8 +26,8 @@ def summarise(findings: Sequence[Finding], segments: Sequence[CheckedSegment]) -
     else:
         head = "no problems"
     states = Counter(s.state for s in segments)
-    entries = f"{_count(len(segments), 'entry', 'entries')}: {states[REVIEWED]} reviewed, {states[FUZZY]} fuzzy, {states[EMPTY]} empty"
-    unknown = len(segments) - states[REVIEWED] - states[FUZZY] - states[EMPTY]
+    entries = f"{_count(len(segments), 'entry', 'entries')}: {states[REVIEWED_STATE]} reviewed, {states[FUZZY]} fuzzy, {states[EMPTY]} empty"
+    unknown = len(segments) - states[REVIEWED_STATE] - states[FUZZY] - states[EMPTY]
     if unknown:
         entries += f", {unknown} without a review state"
     return f"{head}; {entries}"

@@ -7,9 +7,13 @@ not used: they flag correct English quotes for „…“ and a correct 1,500 for
 
 from __future__ import annotations
 
+from functools import lru_cache
 
+
+@lru_cache(maxsize=1)
 def german_english_checker():
-    """A pofilter StandardChecker whose language conventions are English (there are none for German→English)."""
+    """A pofilter StandardChecker whose language conventions are English (there are none for
+    German→English); made once, as its tests keep no state between calls."""
     # imported on use: translate-toolkit stays out of `dolmetsch --help` and the commands that need no checks
     from translate.filters.checks import CheckerConfig, StandardChecker
 

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from dolmetsch import __version__
+from dolmetsch.version import __version__
 from dolmetsch.cli import build as build_commands
 from dolmetsch.cli import check as check_commands
 from dolmetsch.cli import glossary as glossary_commands

@@ -31,9 +31,10 @@ def reported_errors() -> Iterator[None]:
 def check_summary(path, glossary=None) -> str:
     """The summary line `dolmetsch check` prints, for one written PO or bitext (shown after translate and build)."""
     # the checks load only for the summary, after the run's work is done
-    from dolmetsch.checks import CheckContext, check_files, read_checked, summarise
+    from dolmetsch.checks import CheckContext, check_files, summarise
     from dolmetsch.glossary.matcher import GlossaryMatcher
+    from dolmetsch.output import read_segments
 
-    segments = read_checked(path)
+    segments = read_segments(path)
     matcher = GlossaryMatcher(glossary) if glossary is not None else None
     return summarise(check_files([segments], CheckContext(glossary=matcher)), segments)

@@ -86,9 +86,9 @@ def extract_command(
     no_dictionary: bool = typer.Option(False, "--no-dictionary", help="Do not use the Ding dictionary (trans-de-en) even where installed."),
 ) -> None:
     """Propose glossary entries (status proposed) for the names, adjectives, acronyms and terms of an article."""
-
+    # term extraction brings HanTa, wordfreq and Babel: loaded only for this command, so --help stays instant
     from dolmetsch.atomic import check_writable_target
-    from dolmetsch.document.reading import read_document
+    from dolmetsch.document.sources import read_document
     from dolmetsch.terms.extract import DEFAULT_COMMENTS, Extractor, merge_proposals, read_existing
     from dolmetsch.glossary.loading import applicable_glossaries
     from dolmetsch.glossary.model import Glossary
@@ -101,7 +101,7 @@ def extract_command(
         known = load_glossary(paths) if paths else Glossary()
         engine = None
         if model is not None:
-            from dolmetsch.api import load_engine
+            from dolmetsch.api import load_engine  # the engine only when a model is asked for
 
             engine = load_engine(model, offline=True)
         extraction = Extractor(known=known, engine=engine, dictionary=not no_dictionary).extract(document)

@@ -9,8 +9,8 @@ import typer
 
 from dolmetsch.cli.common import reported_errors
 from dolmetsch.errors import InputError
-from dolmetsch.packages.package import DEFAULT_PAIR, default_packages_dir, installed_packages
-from dolmetsch.packages.progress import RichProgress
+from dolmetsch.models.package import DEFAULT_PAIR, default_packages_dir, installed_packages
+from dolmetsch.models.progress import RichProgress
 
 app = typer.Typer(help="List, install and remove Argos de→en packages.", rich_markup_mode=None)
 
@@ -22,7 +22,7 @@ def list_command() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from dolmetsch.packages.archive import human_size
+    from dolmetsch.models.archive import human_size  # with rich, only when a table is printed
 
     packages_dir = default_packages_dir()
     packages = installed_packages(packages_dir)
@@ -57,7 +57,7 @@ def install_command(
 ) -> None:
     """Install a package from the Argos package index (FROM TO) or from a de→en package file (FILE.argosmodel)."""
     # urllib, ssl and zipfile (via install) load only for this command, to keep `dolmetsch --help` fast
-    from dolmetsch.packages.install import install_from_file, install_from_index
+    from dolmetsch.models.install import install_from_file, install_from_index
 
     with reported_errors():
         if to_code is None:
@@ -87,7 +87,7 @@ def remove_command(
 ) -> None:
     """Remove the installed package(s) for a language pair."""
     # urllib, ssl and zipfile (via install) load only for this command, to keep `dolmetsch --help` fast
-    from dolmetsch.packages.install import remove_packages
+    from dolmetsch.models.install import remove_packages
 
     with reported_errors():
         removed = remove_packages(from_code, to_code)

@@ -32,9 +32,9 @@ PROGRESS_MIN_SEGMENTS = 40
 
 
 def translate_command(
-    sources: list[str] = typer.Argument(..., help="German text files or folders of *.txt articles, or - for standard input.", metavar="SOURCE..."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for S.en.txt, S.de-en.tsv and S.de-en.md [default: out]."),
-    locales: Optional[Path] = typer.Option(None, "--locales", help="gettext tree for en/LC_MESSAGES/S.po [default: locales]."),
+    sources: list[str] = typer.Argument(..., help="German text files (.txt, or no suffix) or folders of *.txt articles, or - for standard input.", metavar="SOURCE..."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for S.en.txt, S.de-en.tsv, S.de-en.md, S.review.html and S.glossary.json [default: out]."),
+    locales: Optional[Path] = typer.Option(None, "--locales", help="gettext tree for S.pot and en/LC_MESSAGES/S.po [default: locales]."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="An .argosmodel file or an unpacked package folder [default: the installed de→en package]."),
     offline: bool = typer.Option(False, "--offline", help="Never contact the package index."),
     name: Optional[str] = typer.Option(None, "--name", help="Output stem [default: the source file name without extension; 'stdin' for -]."),
@@ -59,55 +59,47 @@ def translate_command(
 ) -> None:
     """Translate German articles into English, sentence by sentence, keeping their blocks.
 
-    Writes OUT/S.en.txt, OUT/S.de-en.tsv, OUT/S.de-en.md and LOCALES/en/LC_MESSAGES/S.po for each
-    SOURCE. Several sources (or folders) load the model once and decode all their sentences in one
-    pass; a bad document is reported and skipped, and the run exits 1 at the end.
-    With SOURCE '-', the English goes to standard output, the text outputs only with -o and the PO only with --locales.
+    Writes OUT/S.en.txt, OUT/S.de-en.tsv, OUT/S.de-en.md, OUT/S.review.html (and OUT/S.glossary.json
+    with a glossary), LOCALES/S.pot and LOCALES/en/LC_MESSAGES/S.po for each SOURCE. Several sources
+    (or folders) load the model once and decode all their sentences in one pass; a bad document is
+    reported and skipped, and the run exits 1 at the end. A document whose outputs are as the last
+    run left them is not written again. With SOURCE '-', the English goes to standard output, the
+    text outputs only with -o and the PO only with --locales.
     """
     # the pipeline loads on use, so --help stays instant (see the module docstring of dolmetsch.cli)
-    from dolmetsch.api import expand_sources, translate_files
-    from dolmetsch.formats.text import render_text
+    from dolmetsch.api import check_output_file, translate_files
+    from dolmetsch.document.sources import expand_sources
+    from dolmetsch.engine.engine import DecodingOptions
+    from dolmetsch.options import RunOptions
 
-    from_stdin = sources == ["-"]
-    if not from_stdin:
+    options = RunOptions(
+        model=model, offline=offline, glossary=glossary or None, no_glossary=no_glossary,
+        decoding=DecodingOptions(beam_size=beam, length_penalty=length_penalty, replace_unknowns=replace_unknowns),
+        device=device.value, threads=threads, compute_type=compute_type, quotes=None if no_post_edit else quotes.value,
+        retranslate=retranslate, memory_files=tuple(memory or ()), trust_memory=trust_memory,
+        workers=workers, ray=ray or ray_address is not None, ray_address=ray_address,
+    )
+    if sources != ["-"]:
         out, locales = out or Path("out"), locales or Path("locales")
-    progress = _ProgressBar(quiet)
-    with reported_errors(), progress:
+    with reported_errors(), _ProgressBar(quiet) as progress:
         if report is not None:
-            from dolmetsch.targets import check_output_file
-
             check_output_file(report, "--report")
         expanded = expand_sources(sources)
         if name is not None and len(expanded) > 1:
             raise fail("--name: names the outputs of one source only")
         translator, results, failures = translate_files(
-            expanded,
-            out_dir=out,
-            locales_dir=locales,
-            name=name,
-            glossary=glossary,
-            no_glossary=no_glossary,
-            on_load=progress.start,
-            model=model,
-            offline=offline,
-            retranslate=retranslate,
-            memory_files=memory or (),
-            trust_memory=trust_memory,
-            beam=beam,
-            length_penalty=length_penalty,
-            replace_unknowns=replace_unknowns,
-            device=device.value,
-            threads=threads,
-            compute_type=compute_type,
-            keep_going=len(expanded) > 1,
-            workers=workers,
-            ray=ray or ray_address is not None,
-            ray_address=ray_address,
-            quotes=None if no_post_edit else quotes.value,
+            expanded, out_dir=out, locales_dir=locales, name=name, options=options, keep_going=len(expanded) > 1, on_load=progress.start
         )
+    _finish(translator, results, failures, stdout=sources == ["-"], report=report, quiet=quiet)
+
+
+def _finish(translator, results, failures, *, stdout: bool, report: Path | None, quiet: bool) -> None:
+    """Everything after the run: failures, the English on standard output, the JSON report, the summary."""
+    from dolmetsch.formats.text import render_text  # at import it would slow `--help` (loaded by the run already)
+
     for failure in failures:
         sys.stderr.write(f"dolmetsch: error: {failure.error}\n")
-    if from_stdin:
+    if stdout:
         write_stdout(render_text(results[0].translated))
     if report is not None:
         with reported_errors():
@@ -157,21 +149,19 @@ def write_stdout(text: str) -> None:
 
 def summary_rows(results, failures) -> list[dict]:
     """One row per document: what `--report` writes and the batch table shows."""
-    from dolmetsch.translation import REVIEWED
-
     rows = []
     for result in results:
-        translated, stats = result.translated, result.translated.stats
+        summary, stats = result.summary, result.summary.stats
         rows.append({
-            "document": translated.document.source,
+            "document": result.source,
             "segments": stats.segments,
             "decoded": stats.decoded,
             "words": stats.words,
             "seconds": round(stats.seconds, 3),
             "words_per_second": round(stats.words_per_second, 1),
-            "glossary_missing": sum(len(s.missing_terms) for s in translated.segments),
-            "reviewed": sum(1 for s in translated.segments if s.origin == REVIEWED),
-            "fuzzy": sum(1 for s in translated.segments if s.origin != REVIEWED),
+            "glossary_missing": summary.glossary_missing,
+            "reviewed": summary.reviewed,
+            "fuzzy": summary.fuzzy,
             "error": None,
         })
     rows += [{"document": f.source, "error": f.error.problem} for f in failures]
@@ -220,27 +210,40 @@ def _report(translator, results, failures) -> None:
     """The glossary table, the files written and a summary per document (a table for a batch), on stderr."""
     from rich.console import Console  # loads only when there is something to print
 
-    from dolmetsch.formats.glossary_report import render_table  # already loaded by the run
-
     # user text (names, paths, glossary terms) is printed as it is, never read as rich markup or emoji codes
     console = Console(stderr=True, highlight=False, markup=False, emoji=False)
     if not console.is_terminal:
         console.width = WIDTH_WHEN_PIPED  # logs keep whole paths and table rows
+    single = len(results) + len(failures) == 1
     for result in results:
-        if translator.glossary is not None and len(results) == 1:
-            console.print(render_table(result.translated))
-        for path in result.written:
-            console.print(f"wrote {path}")
-        if len(results) + len(failures) == 1:
-            console.print(f"{result.translated.document.name}: {result.translated.stats.summary()}")
-            catalogue = next((p for p in result.written if p.suffix in (".po", ".tsv")), None)
-            if catalogue is not None:
-                console.print(f"checks: {check_summary(catalogue, translator.glossary)}")
+        _report_document(console, translator, result, single=single)
     if translator.glossary is not None:
         names = ", ".join(str(p) for p in translator.glossary_paths)
         console.print(f"glossary: {names} ({len(translator.glossary)} approved entries)")
-    if len(results) + len(failures) > 1:
+    if not single:
         console.print(_batch_table(summary_rows(results, failures)))
+
+
+def _report_document(console, translator, result, *, single: bool) -> None:
+    """What a run says of one document: its glossary table and summary when it is the only one, its files."""
+    # at import these would slow `--help`; the run has loaded them already
+    from dolmetsch.api import keep_checks
+    from dolmetsch.formats.glossary_report import render_table
+
+    if result.up_to_date:
+        console.print(f"{result.name}: up to date, nothing written")
+    elif translator.glossary is not None and single:
+        console.print(render_table(result.translated))
+    for path in result.written:
+        console.print(f"wrote {path}")
+    if not single:
+        return
+    console.print(f"{result.name}: {result.summary.stats.summary()}")
+    catalogue = next((p for p in result.outputs if p.suffix in (".po", ".tsv")), None)
+    if catalogue is not None:
+        line = result.checks or check_summary(catalogue, translator.glossary)
+        keep_checks(result, line)
+        console.print(f"checks: {line}")
 
 
 def _batch_table(rows: list[dict]):

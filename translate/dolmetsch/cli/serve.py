@@ -51,14 +51,17 @@ def serve_command(
 
     from dolmetsch.serve.access import load_keys
     from dolmetsch.serve.app import Settings, create_app
+    from dolmetsch.engine.engine import DecodingOptions
+    from dolmetsch.options import RunOptions
     from dolmetsch.serve.engine import Backend
 
     with reported_errors():
         keys = load_keys(api_keys) if api_keys is not None else None
-        backend = Backend.load(
-            model, glossary=glossary, no_glossary=no_glossary, locales=locales, tm=tm or (), offline=offline,
-            beam=beam, device=device.value, threads=threads, compute_type=compute_type,
+        options = RunOptions(
+            model=model, glossary=glossary, no_glossary=no_glossary, memory_files=tuple(tm or ()), offline=offline,
+            decoding=DecodingOptions(beam_size=beam), device=device.value, threads=threads, compute_type=compute_type,
         )
+        backend = Backend.load(options, locales=locales)
     if keys is None and not _loopback(host):
         sys.stderr.write(f"dolmetsch: warning: serving {host} without --api-keys: anyone who can reach it can translate\n")
     settings = Settings(

@@ -1,4 +1,4 @@
-"""Reading a German article from a file or standard input into a Document.
+"""Reading a German source: its bytes, bounded, decoded to text; the base of every source format.
 
 Decoding uses charset-normalizer, restricted to the encodings German text actually arrives in,
 so CP1252 is not mistaken for a Central-European code page with the same umlauts.
@@ -11,6 +11,7 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 from dolmetsch.document.blocks import parse_blocks
 from dolmetsch.document.model import Document
@@ -97,25 +98,42 @@ def _control_share(text: str) -> float:
     return controls / max(len(text), 1)
 
 
-def read_document(source: str, name: str | None = None) -> Document:
-    """Read SOURCE ("-" for standard input) into blocks, parts and sentences."""
+class SourceFormat:
+    """Base of every source format: a name, the suffixes it reads, and how a file's bytes become a
+    Document. A subclass sets the class attributes and overrides `parse`; `dolmetsch.document.sources`
+    lists them."""
+
+    name: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]]
+    """File suffixes this format reads, lower case with the dot (`.txt`)."""
+
+    def parse(self, data: bytes, where: str, name: str) -> Document:
+        """The Document of `data`; `where` names the source in messages and references, `name` its outputs."""
+        raise NotImplementedError
+
+
+def read_source_bytes(source: str) -> tuple[bytes, str]:
+    """The bytes of SOURCE ("-" for standard input), at most MAX_SOURCE_BYTES, and how to name it."""
     if source == "-":
-        where, stem = "<stdin>", name or "stdin"
-        data = _read_bounded(sys.stdin.buffer, where)
-    else:
-        path = Path(source)
-        where, stem = printable(source), name or path.stem
-        if path.is_dir():
-            raise InputError(where, "is a directory, not a text file")
-        if not path.exists():
-            raise InputError(where, "no such file")
-        try:
-            with path.open("rb") as handle:
-                data = _read_bounded(handle, where)
-        except OSError as exc:
-            raise InputError(where, f"cannot read ({exc.strerror})") from None
-    text, encoding = decode_text(data, where)
-    return checked_sentences(parse_blocks(text, source=where, name=checked_name(stem), encoding=encoding))
+        return _read_bounded(sys.stdin.buffer, "<stdin>"), "<stdin>"
+    path = Path(source)
+    where = printable(source)
+    if path.is_dir():
+        raise InputError(where, "is a directory, not a text file")
+    if not path.exists():
+        raise InputError(where, "no such file")
+    try:
+        with path.open("rb") as handle:
+            return _read_bounded(handle, where), where
+    except OSError as exc:
+        raise InputError(where, f"cannot read ({exc.strerror})") from None
+
+
+def output_stem(source: str, name: str | None = None) -> str:
+    """The name SOURCE's outputs get: `name`, else the file name without its suffix ('stdin' for -)."""
+    if name is not None:
+        return checked_name(name)
+    return checked_name("stdin" if source == "-" else Path(source).stem)
 
 
 def parse_text(text: str, name: str = "text", source: str | None = None) -> Document:

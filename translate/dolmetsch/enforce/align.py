@@ -80,7 +80,8 @@ def similar_words(engine: Engine, match: Match, hypothesis: Hypothesis, protecte
     For names the model tends to copy or transliterate, spelling is a better alignment than attention.
     """
     words = word_ranges(hypothesis.pieces)
-    wanted = {match.text.casefold(), match.entry.required.casefold()}
+    # one matcher per wanted spelling: SequenceMatcher indexes its second sequence once
+    matchers = [SequenceMatcher(None, "", w) for w in {match.text.casefold(), match.entry.required.casefold()}]
     size = len(match.text.split())
     best, best_ratio = None, SIMILAR_ENOUGH
     for i in range(len(words)):
@@ -88,10 +89,23 @@ def similar_words(engine: Engine, match: Match, hypothesis: Hypothesis, protecte
             start, end = words[i][0], words[j - 1][1]
             if any(t in protected for t in range(start, end)):
                 continue
-            text = engine.decode(hypothesis.pieces[start:end]).strip().casefold()
-            ratio = max(SequenceMatcher(None, text, w).ratio() for w in wanted)
+            ratio = _best_ratio(matchers, engine.decode(hypothesis.pieces[start:end]).strip().casefold(), best_ratio)
             if ratio > best_ratio:
                 best, best_ratio = (start, end), ratio
+    return best
+
+
+def _best_ratio(matchers: Sequence[SequenceMatcher], text: str, floor: float) -> float:
+    """The highest similarity of `text` to a matcher's spelling, or `floor` if none exceeds it.
+
+    The cheap upper bounds (real_quick_ratio, quick_ratio) rule most words out before the full
+    ratio; the answer is the same as taking the full ratio of every one.
+    """
+    best = floor
+    for matcher in matchers:
+        matcher.set_seq1(text)
+        if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+            best = max(best, matcher.ratio())
     return best
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from dolmetsch.engine.allocator import tune_allocator
 from dolmetsch.errors import InputError
-from dolmetsch.packages.package import ArgosPackage
+from dolmetsch.models.package import ArgosPackage
 
 if TYPE_CHECKING:
     import numpy
@@ -249,8 +249,17 @@ class Engine:
         return batches
 
     def _decoding_cap(self, source: list[str], prefix: list[str] | None) -> int:
-        """How many target pieces sentence `source` may decode: its length limit, plus any forced prefix."""
-        return min(self.options.max_length, self.length_limit(len(source)) + len(prefix or ()))
+        """How many target pieces sentence `source` may decode, a forced prefix included.
+
+        The length limit bounds the whole translation: a forced prefix is the start of it, not an
+        allowance on top (the glossary's forced decodes would otherwise each run a prefix longer than
+        the first pass, which a model that never stops pays in full). A prefix that alone reaches the
+        limit gets `length_margin` pieces more, so that the decoder can still finish the sentence.
+        """
+        o = self.options
+        package = self._package_prefix_length  # the package's own target token is no part of the translation
+        forced = max(0, len(prefix or ()) - package)
+        return min(o.max_length, package + max(self.length_limit(len(source)), forced + o.length_margin))
 
     @property
     def _package_prefix_length(self) -> int:

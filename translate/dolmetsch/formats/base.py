@@ -17,6 +17,7 @@ from dolmetsch.errors import InputError
 from dolmetsch.translation import ReviewedSegment, TranslatedDocument
 
 if TYPE_CHECKING:
+    from dolmetsch.formats.po import Catalogues
     from dolmetsch.glossary.model import Glossary
 
 OUT = "out"
@@ -36,12 +37,26 @@ TARGET_LANGUAGE = "en"
 class RenderContext:
     """What a format may consult besides the translation: where each registered format of the
     document goes (`paths`, by format name, also those this run does not write), the text of the
-    outputs this run rendered before it (`rendered`, by format name), and the glossary the run
-    applies. Most formats need none of it."""
+    outputs this run rendered before it (`rendered`, by format name), the glossary the run
+    applies, and the catalogues the run has read (`catalogues`, so that a file is parsed once).
+    Most formats need none of it."""
 
     paths: Mapping[str, Path] = field(default_factory=dict)
     rendered: Mapping[str, str] = field(default_factory=dict)
     glossary: "Glossary | None" = None
+    catalogues: "Catalogues | None" = None
+
+    def text_of(self, name: str) -> str | None:
+        """The text of output `name`: as this run rendered it, else the file there; None when there is none."""
+        if name in self.rendered:
+            return self.rendered[name]
+        path = self.paths.get(name)
+        if path is None or not Path(path).is_file():
+            return None
+        try:
+            return Path(path).read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            return None
 
 
 class OutputFormat:
@@ -75,11 +90,13 @@ class OutputFormat:
         """`render`, for a format that also needs the run's context (the review page); the writer calls this."""
         return self.render(translated, existing)
 
-    def check_existing(self, path: Path, document: Document) -> None:
+    def check_existing(self, path: Path, document: Document, catalogues: "Catalogues | None" = None) -> None:
         """Raise InputError, before any translation work, when the file at `path` cannot take
-        `document`'s output (unreadable, or another document's)."""
+        `document`'s output (unreadable, or another document's); `catalogues` are the run's."""
 
-    def known_translations(self, path: Path, document: Document, model: str, glossary: str) -> dict:
+    def known_translations(
+        self, path: Path, document: Document, model: str, glossary: str, catalogues: "Catalogues | None" = None
+    ) -> dict:
         """Translations of `document`'s segments (by key) that the file at `path` already holds and
         a run may take instead of decoding, for this `model` and glossary fingerprint."""
         return {}

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dolmetsch.document.reading import read_regular_file
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import OutputFormat
-from dolmetsch.translation import ReviewedSegment
-from dolmetsch.translation import TranslatedDocument, TranslatedSegment
+from dolmetsch.translation import EMPTY, FUZZY, REVIEWED, REVIEWED_STATE, ReviewedSegment, TranslatedDocument, TranslatedSegment
+
+UNKNOWN = ""
+"""The review state of a row when the file does not say (no flags column)."""
 
 COLUMNS = ("block", "sentence", "kind", "line", "de", "en", "glossary", "flags")
 READ_BACK_COLUMNS = ("de", "en")
@@ -48,10 +51,15 @@ def render_bitext(translated: TranslatedDocument) -> str:
 
 
 def read_bitext(path: Path) -> list[ReviewedSegment]:
-    """Rows of a bitext TSV as segments, each with its file:line."""
+    """Rows of a bitext TSV as segments, each with its file:line and its review state.
+
+    The file is read once within the size limit, and only when it is a regular file (a FIFO would
+    hang the check, a device fill memory). A row's first flag says where its English came from:
+    `reviewed` is confirmed, anything else is a draft; without a flags column the state is unknown ('').
+    """
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = read_regular_file(path).decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
         raise InputError(path, f"cannot read ({exc})") from None
     if not lines:
         raise InputError(path, "the file is empty")
@@ -59,6 +67,7 @@ def read_bitext(path: Path) -> list[ReviewedSegment]:
     if any(name not in header for name in READ_BACK_COLUMNS):
         raise InputError(path, f"header must name the columns {' and '.join(READ_BACK_COLUMNS)}", 1)
     de, en = (header.index(name) for name in READ_BACK_COLUMNS)
+    origin = header.index("flags") if "flags" in header else None
     segments = []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
@@ -66,8 +75,16 @@ def read_bitext(path: Path) -> list[ReviewedSegment]:
         cells = line.split("\t")
         if len(cells) != len(header):
             raise InputError(path, f"expected {len(header)} tab-separated columns, found {len(cells)}", number)
-        segments.append(ReviewedSegment(cells[de], cells[en], f"{path}:{number}"))
+        segments.append(ReviewedSegment(cells[de], cells[en], f"{path}:{number}", _state(cells[en], cells, origin)))
     return segments
+
+
+def _state(english: str, cells: list[str], origin: int | None) -> str:
+    if not english.strip():
+        return EMPTY
+    if origin is None:
+        return UNKNOWN
+    return REVIEWED_STATE if cells[origin].split(",")[0].strip() == REVIEWED else FUZZY
 
 
 class Bitext(OutputFormat):

@@ -14,6 +14,7 @@ declares a Western code page for a text that is UTF-8 (every umlaut would become
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import shutil
 import subprocess
@@ -23,11 +24,12 @@ from pathlib import Path
 
 import polib
 
-from dolmetsch import __version__
+from dolmetsch.version import __version__
 from dolmetsch.document.model import Document
 from dolmetsch.document.reading import MAX_CATALOGUE_BYTES, MAX_SENTENCE_CHARS, read_regular_file
 from dolmetsch.errors import InputError
-from dolmetsch.formats.base import LOCALES, TRANSLATE, OutputFormat
+from dolmetsch.formats.base import LOCALES, TRANSLATE, OutputFormat, RenderContext
+from dolmetsch.formats.gettext_layout import layout
 from dolmetsch.translation import ReviewedSegment
 from dolmetsch.formats.po_merge import (
     FUZZY,
@@ -39,7 +41,7 @@ from dolmetsch.formats.po_merge import (
     merge_catalogs,
     recorded_fingerprint,
 )
-from dolmetsch.translation import DRAFT, MACHINE, REVIEWED, KnownTranslation, TranslatedDocument, TranslatedSegment
+from dolmetsch.translation import DRAFT, MACHINE, REVIEWED, KnownTranslation, Origin, TranslatedDocument, TranslatedSegment
 
 
 ISOLATE_START, ISOLATE_END = "\u2068", "\u2069"
@@ -250,8 +252,12 @@ def check_entries(path: Path, catalog: polib.POFile) -> None:
 def load_catalog(path: Path, *, for_merging: bool = True) -> tuple[polib.POFile, str]:
     """A catalogue and its text, read in the charset its header declares; an unreadable one is an
     error, never silently replaced. Only a regular file is read, and at most MAX_CATALOGUE_BYTES."""
+    return parse_catalog(path, read_regular_file(path, MAX_CATALOGUE_BYTES), for_merging=for_merging)
+
+
+def parse_catalog(path: Path, data: bytes, *, for_merging: bool = True) -> tuple[polib.POFile, str]:
+    """The catalogue held in `data` (the bytes of the file at `path`) and its text; see load_catalog."""
     what = "cannot read the existing PO file, refusing to overwrite it" if for_merging else "cannot read the PO file"
-    data = read_regular_file(path, MAX_CATALOGUE_BYTES)
     charset = declared_charset(path, data)
     try:
         text = data.decode(charset).replace("\r\n", "\n").replace("\r", "\n")
@@ -269,6 +275,57 @@ def load_catalog(path: Path, *, for_merging: bool = True) -> tuple[polib.POFile,
 def read_catalog(path: Path, *, for_merging: bool = True) -> polib.POFile:
     """The catalogue at `path` (see load_catalog)."""
     return load_catalog(path, for_merging=for_merging)[0]
+
+
+class Catalogues:
+    """The catalogues one run reads, each parsed once: a file is parsed again only when its bytes
+    changed (a reviewer's save), so the checks before the run, the known translations, the memory,
+    the merge and the review page share one parse of it. Callers must not change what they get.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[bytes, polib.POFile, str]] = {}
+        self._texts: dict[str, dict] = {}
+
+    def load(self, path: Path, *, for_merging: bool = True, keep: bool = True) -> tuple[polib.POFile, str]:
+        """The catalogue at `path` and its text (see load_catalog), parsed anew only when its bytes
+        changed; one parsed anew is kept for later readers unless `keep` is false (the memory reads
+        every catalogue of a tree, most of them no output of this run)."""
+        data = read_regular_file(path, MAX_CATALOGUE_BYTES)
+        key = os.path.realpath(path)
+        cached = self._files.get(key)
+        if cached is not None and cached[0] == data:
+            return cached[1], cached[2]
+        catalog, text = parse_catalog(path, data, for_merging=for_merging)
+        if keep:
+            self._files[key] = (data, catalog, text)
+        return catalog, text
+
+    def read(self, path: Path, *, for_merging: bool = True, keep: bool = True) -> polib.POFile:
+        return self.load(path, for_merging=for_merging, keep=keep)[0]
+
+    def entry_lines(self, text: str | None) -> dict[tuple[str | None, str], int]:
+        """Line of each live entry of a PO text, by (msgctxt, msgid); the parse of a file that
+        holds this very text is reused. A text polib cannot read has none."""
+        if not text:
+            return {}
+        if text not in self._texts:
+            catalog = next((c for _, c, known in self._files.values() if known == text), None)
+            self._texts[text] = _entry_lines(catalog if catalog is not None else _lenient(text))
+        return self._texts[text]
+
+
+def _lenient(text: str) -> polib.POFile | None:
+    try:
+        return polib.pofile(_Lines(text), wrapwidth=79)
+    except (OSError, ValueError):
+        return None
+
+
+def _entry_lines(catalog: polib.POFile | None) -> dict[tuple[str | None, str], int]:
+    if catalog is None:
+        return {}
+    return {(e.msgctxt, e.msgid): e.linenum for e in catalog if not e.obsolete and e.msgid}
 
 
 def _line_of(message: str) -> int | None:
@@ -296,14 +353,18 @@ def refuse_other_documents(catalog: polib.POFile, path: Path, document: Document
     )
 
 
-def read_po_segments(path: Path) -> list[ReviewedSegment]:
-    """The live entries of a catalogue as segments, each with the file:line of its entry."""
-    return [segment for segment, _ in po_segments(path, read_catalog(path, for_merging=False))]
+def read_po_segments(path: Path, catalogues: Catalogues | None = None) -> list[ReviewedSegment]:
+    """The live entries of a catalogue as segments, each with the file:line of its entry and its review state."""
+    return [segment for segment, _ in po_segments(path, (catalogues or Catalogues()).read(path, for_merging=False))]
 
 
 def po_segments(path: Path, catalog: polib.POFile) -> list[tuple[ReviewedSegment, polib.POEntry]]:
     """Each live entry as a segment, with the entry; obsolete ones (`#~`) are no part of the document."""
-    return [(ReviewedSegment(e.msgid, e.msgstr, f"{path}:{e.linenum}"), e) for e in catalog if not e.obsolete and e.msgid]
+    return [
+        (ReviewedSegment(e.msgid, e.msgstr, f"{path}:{e.linenum}", Origin.of_entry(FUZZY in e.flags).state(e.msgstr)), e)
+        for e in catalog
+        if not e.obsolete and e.msgid
+    ]
 
 
 def same_content(a: polib.POFile, b: polib.POFile) -> bool:
@@ -341,8 +402,11 @@ def gettext_layout(text: str) -> str:
 
 def po_text(catalog: polib.POFile) -> str:
     """The file's text: GNU gettext's layout, with isolated file names whole (gettext before 0.22
-    wraps inside them)."""
-    return keep_isolated_references_whole(gettext_layout(str(catalog) + "\n"))
+    wraps inside them). The layout is computed in this process where it reproduces msgcat's bytes
+    (`gettext_layout.layout`), else msgcat lays it out."""
+    text = str(catalog) + "\n"
+    laid_out = layout(text)
+    return keep_isolated_references_whole(laid_out if laid_out is not None else gettext_layout(text))
 
 
 def known_translations(catalog: polib.POFile, document: Document, model: str, glossary: str) -> dict:
@@ -370,12 +434,12 @@ def known_translations(catalog: polib.POFile, document: Document, model: str, gl
     return known
 
 
-def reviewed_translations(path: Path | None, document: Document) -> tuple[dict, str]:
+def reviewed_translations(path: Path | None, document: Document, catalogues: Catalogues | None = None) -> tuple[dict, str]:
     """Every segment's translation from the catalogue at `path` (confirmed: REVIEWED, fuzzy: DRAFT),
     and the model it names; InputError when the catalogue is missing, another document's, or lacks a sentence."""
     if path is None or not path.is_file():
         raise InputError(path or "--locales", "no PO catalogue for this document: run `dolmetsch translate` first")
-    catalog = read_catalog(path, for_merging=False)
+    catalog = (catalogues or Catalogues()).read(path, for_merging=False)
     refuse_other_documents(catalog, path, document)
     live = {entry_key(e): e for e in catalog if not e.obsolete}
     known: dict = {}
@@ -399,6 +463,19 @@ def reviewed_translations(path: Path | None, document: Document) -> tuple[dict, 
     return known, catalog.metadata.get("X-Model", "")
 
 
+def render_po(translated: TranslatedDocument, existing: Path | None, catalogues: Catalogues | None = None) -> str:
+    """The catalogue's new text: this run's entries, merged into the file at `existing` when there is one.
+    A merge that changes nothing gives back the file's own text, which the writer then leaves alone."""
+    catalog = build_catalog(translated)
+    if existing is None or not existing.exists():
+        return po_text(catalog)
+    previous, text = (catalogues or Catalogues()).load(existing)
+    merged = merge_catalogs(catalog, previous)
+    if same_content(merged, previous):
+        return text  # not rewritten: the writer skips equal bytes
+    return po_text(merged)
+
+
 class GettextCatalog(OutputFormat):
     name = "po"
     suffix = ".po"
@@ -408,20 +485,16 @@ class GettextCatalog(OutputFormat):
     written_by = (TRANSLATE,)
 
     def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
-        catalog = build_catalog(translated)
-        if existing is None or not existing.exists():
-            return po_text(catalog)
-        previous, text = load_catalog(existing)
-        merged = merge_catalogs(catalog, read_catalog(existing))
-        if same_content(merged, previous):
-            return text  # not rewritten: the writer skips equal bytes
-        return po_text(merged)
+        return render_po(translated, existing)
 
-    def check_existing(self, path: Path, document: Document) -> None:
-        refuse_other_documents(read_catalog(path), path, document)
+    def render_in(self, translated: TranslatedDocument, existing: Path | None, context: RenderContext) -> str:
+        return render_po(translated, existing, context.catalogues)
 
-    def known_translations(self, path: Path, document: Document, model: str, glossary: str) -> dict:
-        return known_translations(read_catalog(path), document, model, glossary)
+    def check_existing(self, path: Path, document: Document, catalogues: Catalogues | None = None) -> None:
+        refuse_other_documents((catalogues or Catalogues()).read(path), path, document)
+
+    def known_translations(self, path: Path, document: Document, model: str, glossary: str, catalogues: Catalogues | None = None) -> dict:
+        return known_translations((catalogues or Catalogues()).read(path), document, model, glossary)
 
     def read_segments(self, path: Path) -> list[ReviewedSegment]:
         return read_po_segments(path)

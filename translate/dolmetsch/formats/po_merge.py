@@ -19,6 +19,7 @@ Nothing a reviewer wrote is lost:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 
@@ -74,7 +75,8 @@ def reviewer_work(entry: polib.POEntry) -> bool:
 
 
 def merge_catalogs(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
-    """`fresh` (this run's catalogue, every entry fuzzy) with the reviewers' work of `existing` carried in."""
+    """`fresh` (this run's catalogue, every entry fuzzy) with the reviewers' work of `existing` carried
+    in; `existing` itself is left unchanged."""
     live = {entry_key(e): e for e in existing if not e.obsolete}
     obsolete = {entry_key(e): e for e in existing if e.obsolete}
     fresh_keys = {entry_key(e) for e in fresh}
@@ -104,8 +106,9 @@ def merge_catalogs(fresh: polib.POFile, existing: polib.POFile) -> polib.POFile:
                     used.add(entry_key(nearest[0]))
     for key, old in live.items():
         if key not in fresh_keys and key not in used and reviewer_work(old):
-            old.obsolete = True
-            fresh.append(old)
+            kept = copy.copy(old)  # `existing` stays as it was read: a run may merge into it again
+            kept.obsolete = True
+            fresh.append(kept)
     for key, old in obsolete.items():
         if key not in fresh_keys and key not in used:
             fresh.append(old)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import polib
 
-from dolmetsch import __version__
-from dolmetsch.formats.base import TEMPLATES, TRANSLATE, OutputFormat
-from dolmetsch.formats.po import load_catalog, po_text, read_catalog, reference_name, with_contexts
+from dolmetsch.version import __version__
+from dolmetsch.formats.base import TEMPLATES, TRANSLATE, OutputFormat, RenderContext
+from dolmetsch.formats.po import Catalogues, po_text, reference_name, with_contexts
 from dolmetsch.translation import TranslatedDocument
 
 
@@ -52,6 +52,16 @@ def _entries(template: polib.POFile) -> list[tuple]:
     return [(e.msgctxt, e.msgid, tuple(e.occurrences), e.comment) for e in template if not e.obsolete]
 
 
+def render_template(translated: TranslatedDocument, existing: Path | None, catalogues: Catalogues | None = None) -> str:
+    """The template's text; the file's own text while its entries are unchanged."""
+    template = build_template(translated)
+    if existing is not None and existing.exists():
+        previous, text = (catalogues or Catalogues()).load(existing)
+        if _entries(previous) == _entries(template):
+            return text  # unchanged: the writer leaves it
+    return po_text(template)
+
+
 class GettextTemplate(OutputFormat):
     name = "pot"
     suffix = ".pot"
@@ -59,12 +69,10 @@ class GettextTemplate(OutputFormat):
     written_by = (TRANSLATE,)
 
     def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
-        template = build_template(translated)
-        if existing is not None and existing.exists():
-            previous, text = load_catalog(existing)
-            if _entries(previous) == _entries(template):
-                return text  # unchanged: the writer leaves it
-        return po_text(template)
+        return render_template(translated, existing)
 
-    def check_existing(self, path: Path, document) -> None:
-        read_catalog(path)
+    def render_in(self, translated: TranslatedDocument, existing: Path | None, context: RenderContext) -> str:
+        return render_template(translated, existing, context.catalogues)
+
+    def check_existing(self, path: Path, document, catalogues: Catalogues | None = None) -> None:
+        (catalogues or Catalogues()).read(path)

@@ -1,8 +1,11 @@
-"""The reviewed translations as a TMX 1.4b translation memory, for CAT tools (OmegaT, Trados).
+"""TMX 1.4b translation memories: the reviewed translations written for CAT tools (OmegaT,
+Trados), and the German→English units of any TMX read back for the memory.
 
-One `<tu>` per distinct German sentence with a reviewed translation (`include_drafts` adds
-fuzzy ones), `srclang="de"`, `xml:lang` de and en, the PO reference in a `<prop>`. Written by
+Written: one `<tu>` per distinct German sentence with a reviewed translation (`include_drafts`
+adds fuzzy ones), `srclang="de"`, `xml:lang` de and en, the PO reference in a `<prop>`. Written by
 `dolmetsch build` only: a memory of raw machine output would teach a CAT tool nothing.
+Read: every `<tu>` with a German and an English variant, whichever tool wrote it; entity
+declarations are refused, as for TBX.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dolmetsch import __version__
+from dolmetsch.version import __version__
+from dolmetsch.document.reading import MAX_CATALOGUE_BYTES, read_regular_file
+from dolmetsch.errors import InputError
 from dolmetsch.formats.base import BUILD, OutputFormat
-from dolmetsch.translation import DRAFT, REVIEWED, TranslatedDocument
-
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+from dolmetsch.translation import DRAFT, REVIEWED, REVIEWED_STATE, ReviewedSegment, TranslatedDocument
+from dolmetsch.xmlsafe import XML_LANG, parse_untrusted
 DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
 
 
@@ -52,7 +56,31 @@ def render_tmx(translated: TranslatedDocument, *, include_drafts: bool = False) 
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
 
 
-class TranslationMemory(OutputFormat):
+def read_tmx(path: Path) -> list[ReviewedSegment]:
+    """The German→English units of a TMX file, each named `path#tuN`; InputError when it cannot be read."""
+    data = read_regular_file(path, MAX_CATALOGUE_BYTES)
+    try:
+        root = parse_untrusted(data, path)
+    except (OSError, SyntaxError) as exc:  # ElementTree.ParseError is a SyntaxError
+        raise InputError(path, f"cannot read TMX ({exc})") from None
+    if root.tag != "tmx":
+        raise InputError(path, f"root element is <{root.tag}>, expected <tmx>")
+    found = []
+    for number, unit in enumerate(root.iter("tu"), start=1):
+        by_language = {}
+        for variant in unit.iter("tuv"):
+            language = (variant.get(XML_LANG) or variant.get("lang") or "").lower().split("-")[0]
+            segment = variant.find("seg")
+            if segment is not None:
+                by_language[language] = "".join(segment.itertext())
+        if by_language.get("de") and by_language.get("en"):
+            found.append(ReviewedSegment(by_language["de"], by_language["en"], f"{path}#tu{number}", REVIEWED_STATE))
+    return found
+
+
+class TmxExport(OutputFormat):
+    """The TMX file `dolmetsch build` writes (reading one is `read_tmx`)."""
+
     name = "tmx"
     suffix = ".de-en.tmx"
     written_by = (BUILD,)

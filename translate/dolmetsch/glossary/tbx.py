@@ -25,9 +25,9 @@ from xml.parsers import expat
 from dolmetsch.atomic import write_bytes_atomic
 from dolmetsch.errors import InputError
 from dolmetsch.glossary.model import DEFAULT_MATCH, KINDS, MATCH_MODES, STATUSES, Entry, Glossary
+from dolmetsch.xmlsafe import XML_LANG, parse_untrusted
 
 TBX_NAMESPACE = "urn:iso:std:iso:30042:ed-2"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SOURCE_LANGUAGE = "de"
 TARGET_LANGUAGE = "en"
 PREFERRED = "preferredTerm-admn-sts"
@@ -163,13 +163,8 @@ class _Tree:
 def refuse_entities(data: bytes, where: Path) -> None:
     """Entity declarations (billion laughs) and external entities (file or network reads) are
     refused outright, as defusedxml defines them; a plain DOCTYPE such as TBX 2008's is fine."""
-    import defusedxml  # only TBX import needs it
-    from defusedxml.ElementTree import fromstring
-
     try:
-        fromstring(data)
-    except defusedxml.DefusedXmlException as exc:
-        raise InputError(where, f"refusing XML with entity declarations or external references ({type(exc).__name__})") from None
+        parse_untrusted(data, where)
     except ET.ParseError:
         pass  # reported with its line by the parser below
 

@@ -46,7 +46,7 @@ def load_keys(path: Path) -> dict[str, KeyLimits]:
         for key, limits in data.items():
             limits = limits or {}
             if not isinstance(limits, dict) or not all(isinstance(limits.get(n, 0), int) and limits.get(n, 0) >= 0 for n in ("req_limit", "char_limit")):
-                raise InputError(path, f"limits of a key must be {{\"req_limit\": N, \"char_limit\": N}} with N ≥ 0")
+                raise InputError(path, "limits of a key must be {\"req_limit\": N, \"char_limit\": N} with N ≥ 0")
             keys[str(key)] = KeyLimits(limits.get("req_limit", 0), limits.get("char_limit", 0))
     else:
         keys = {line.strip(): KeyLimits() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")}

@@ -13,7 +13,7 @@ enforcement and post-edit as `translate`; the skeleton then renders the English 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +25,8 @@ from dolmetsch.errors import InputError
 from dolmetsch.memory import catalogues_under, load_memory
 from dolmetsch.pipeline import translate_documents
 from dolmetsch.postedit import TYPOGRAPHIC, post_edit
-from dolmetsch.translation import TermOutcome, has_words
+from dolmetsch.options import RunOptions
+from dolmetsch.translation import DocumentJob, TermOutcome, has_words
 
 PLACEABLE = re.compile(r"\[X\d+X\]")
 """Weblate's stand-ins for placeables (`[X12X]`): they must come back exactly as sent."""
@@ -78,19 +79,15 @@ class Backend:
     @classmethod
     def load(
         cls,
-        model: Path | str | None,
+        options: RunOptions,
         *,
-        glossary: Iterable[Path] | None = None,
-        no_glossary: bool = False,
         locales: Path | None = None,
-        tm: Sequence[Path] = (),
-        offline: bool = False,
-        **decoding,
     ) -> "Backend":
         """Load everything once: model, glossary, memory. Raises InputError for bad input."""
-        enforced, paths = run_glossary(glossary, no_glossary=no_glossary)
+        enforced, paths = run_glossary(options.glossary, no_glossary=options.no_glossary)
+        tm = options.memory_files
         memory = load_memory(catalogues_under(locales), tm) if (locales is not None or tm) else None
-        engine = start_engine(find_package(model, offline=offline), **decoding)
+        engine = start_engine(find_package(options.model, offline=options.offline), options)
         enforcer = GlossaryEnforcer(enforced) if enforced is not None else None
         reviewer = GlossaryEnforcer(enforced) if enforced is not None else None
         return cls(engine, enforced, paths, memory, enforcer, reviewer)
@@ -155,7 +152,7 @@ class Backend:
         if not sentences:
             return []
         document = _synthetic(sentences)
-        [done] = translate_documents([document], self.engine, enforcer=self.enforcer, model=self.model_name, quotes=TYPOGRAPHIC)
+        [done] = translate_documents([DocumentJob(document)], self.engine, enforcer=self.enforcer, model=self.model_name, quotes=TYPOGRAPHIC)
         by_key = {s.segment.key: s for s in done.segments}
         return [Rendered(by_key[s.key].english, by_key[s.key].terms) for s in document.segments()]
 

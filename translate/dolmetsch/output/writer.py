@@ -27,8 +27,9 @@ from pathlib import Path
 from dolmetsch.atomic import ChangedMeanwhile, IfUnchanged, check_writable_target, real_target, write_all_atomic
 from dolmetsch.document.model import Document
 from dolmetsch.errors import ConcurrentEditError, InputError
-from dolmetsch import formats as registry
+from dolmetsch import output as registry
 from dolmetsch.formats.base import TRANSLATE, OutputFormat, RenderContext
+from dolmetsch.formats.po import Catalogues
 from dolmetsch.glossary.model import Glossary
 from dolmetsch.translation import TranslatedDocument
 
@@ -42,6 +43,8 @@ class OutputPlan:
     """Where every registered format of the document goes, written by this plan or not (by name)."""
     glossary: Glossary | None = field(default=None, compare=False)
     """The glossary of the run, for formats that show it (the review page)."""
+    catalogues: Catalogues = field(default_factory=Catalogues, compare=False)
+    """The catalogues the run reads, each parsed once (shared by preflight, known translations, merge, review page)."""
 
     @classmethod
     def for_document(
@@ -54,9 +57,11 @@ class OutputPlan:
         command: str = TRANSLATE,
         formats: Iterable[OutputFormat] | None = None,
         glossary: Glossary | None = None,
+        catalogues: Catalogues | None = None,
     ) -> "OutputPlan":
         """The targets of `formats` (default: every registered format) that `command` writes for
-        document `name`; `glossary` is the run's, for the formats that show it."""
+        document `name`; `glossary` is the run's, for the formats that show it; `catalogues` the
+        run's parsed catalogues, shared with its memory (a plan of its own by default)."""
         targets = []
         everywhere = {}
         for output_format in formats if formats is not None else registry.FORMATS:
@@ -67,7 +72,7 @@ class OutputPlan:
                 continue
             if path is not None:
                 targets.append((output_format, path))
-        return cls(tuple(targets), everywhere, glossary)
+        return cls(tuple(targets), everywhere, glossary, catalogues if catalogues is not None else Catalogues())
 
     def paths(self) -> list[Path]:
         return [path for _, path in self.targets]
@@ -81,18 +86,19 @@ class OutputPlan:
             ensure_writable(real_target(target).parent)
             check_writable_target(target)
             if target.exists():
-                output_format.check_existing(target, document)
+                output_format.check_existing(target, document, self.catalogues)
 
     def known_translations(self, document: Document, model: str, glossary: str) -> dict:
         """What the existing outputs already hold for `document`'s segments (see OutputFormat)."""
         known: dict = {}
         for output_format, target in self.targets:
             if target.exists():
-                known.update(output_format.known_translations(target, document, model, glossary))
+                known.update(output_format.known_translations(target, document, model, glossary, self.catalogues))
         return known
 
-    def write(self, translated: TranslatedDocument) -> list[Path]:
-        """Render every output, then write them all or none; merged files are locked and re-verified."""
+    def write(self, translated: TranslatedDocument) -> dict[Path, str]:
+        """Render every output, then write them all or none; merged files are locked and re-verified.
+        Returns the text written, by path."""
         merged = [target for output_format, target in self.targets if output_format.merges_existing]
         with ExitStack() as locks:
             for target in merged:
@@ -108,7 +114,7 @@ class OutputPlan:
                 except ChangedMeanwhile as change:  # a save while staging: not replaced, merge again
                     changed = [change.target]
                     continue
-                return list(rendered)
+                return rendered
             beside = {target.with_name(target.name + ".new"): rendered[target] for target in changed}
             write_all_atomic(beside)
             names = ", ".join(str(path) for path in beside)
@@ -119,7 +125,7 @@ class OutputPlan:
         rendered: dict[Path, str] = {}
         by_name: dict[str, str] = {}
         for output_format, target in self.targets:
-            context = RenderContext(self.everywhere, dict(by_name), self.glossary)
+            context = RenderContext(self.everywhere, dict(by_name), self.glossary, self.catalogues)
             text = output_format.render_in(translated, target if target.exists() else None, context)
             rendered[target] = by_name[output_format.name] = text
         return rendered

@@ -20,11 +20,11 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from dolmetsch.errors import InputError
-from dolmetsch.packages.archive import MAX_UNPACKED_BYTES, CheckedArchive, check_archive, unpack_archive
-from dolmetsch.packages.download import NetworkError, download_to
-from dolmetsch.packages.index import OFFLINE_HINT, IndexEntry, best_entry, fetch_index, package_index_url
-from dolmetsch.packages.package import ArgosPackage, default_packages_dir, find_installed, installed_packages
-from dolmetsch.packages.progress import Progress, SilentProgress
+from dolmetsch.models.archive import MAX_UNPACKED_BYTES, CheckedArchive, check_archive, unpack_archive
+from dolmetsch.models.download import NetworkError, download_to
+from dolmetsch.models.index import OFFLINE_HINT, IndexEntry, best_entry, fetch_index, package_index_url
+from dolmetsch.models.package import ArgosPackage, default_packages_dir, find_installed, installed_packages
+from dolmetsch.models.progress import Progress, SilentProgress
 
 SCRATCH_PREFIX = ".dolmetsch-"
 MEMBERS_RECORD = ".dolmetsch-members.json"

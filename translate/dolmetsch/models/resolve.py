@@ -12,24 +12,24 @@ from pathlib import Path
 
 from dolmetsch.cache import user_cache_dir
 from dolmetsch.errors import InputError
-from dolmetsch.packages.archive import CheckedArchive, check_archive
-from dolmetsch.packages.index import package_index_url
-from dolmetsch.packages.install import (
+from dolmetsch.models.archive import CheckedArchive, check_archive
+from dolmetsch.models.index import package_index_url
+from dolmetsch.models.install import (
     install_from_index,
     members_record,
     scratch_folder,
     unpack_into_place,
     unpacked_intact,
 )
-from dolmetsch.packages.package import DEFAULT_PAIR, ArgosPackage, default_packages_dir, find_installed
-from dolmetsch.packages.progress import Progress, RichProgress
+from dolmetsch.models.package import DEFAULT_PAIR, ArgosPackage, default_packages_dir, find_installed
+from dolmetsch.models.progress import Progress, RichProgress
 
 CACHE_KEY_HEX_CHARS = 16
 HASH_CHUNK_BYTES = 1024**2
 
 
 def package_cache_dir() -> Path:
-    """$XDG_CACHE_HOME/dolmetsch/packages (default ~/.cache), read at call time."""
+    """$XDG_CACHE_HOME/dolmetsch/models (default ~/.cache), read at call time."""
     return user_cache_dir("packages")
 
 

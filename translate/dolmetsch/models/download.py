@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Iterator
 
-from dolmetsch.packages.progress import Progress
+from dolmetsch.models.progress import Progress
 
 USER_AGENT = "dolmetsch (Argos package installer)"
 SUPPORTED_SCHEMES = ("http://", "https://", "file://")

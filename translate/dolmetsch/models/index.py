@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from dolmetsch.errors import InputError
-from dolmetsch.packages.download import SUPPORTED_SCHEMES, NetworkError, fetch_bytes
-from dolmetsch.packages.package import LanguagePair, parse_version
+from dolmetsch.models.download import SUPPORTED_SCHEMES, NetworkError, fetch_bytes
+from dolmetsch.models.package import LanguagePair, parse_version
 
 DEFAULT_PACKAGE_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
 MAX_INDEX_BYTES = 16 * 1024**2

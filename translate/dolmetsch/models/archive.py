@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from dolmetsch.errors import InputError
-from dolmetsch.packages.package import MAX_METADATA_BYTES, TOKENIZER_FILES, LanguagePair, load_metadata
+from dolmetsch.models.package import MAX_METADATA_BYTES, TOKENIZER_FILES, LanguagePair, load_metadata
 
 MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_MEMBERS = 10_000

@@ -1,0 +1,106 @@
+"""What a document's outputs were made from, kept so that an unchanged re-run does nothing.
+
+A run that took every sentence of a document from its own catalogue writes outputs that the next
+run would write again byte for byte. It records a stamp in the user cache, keyed by the outputs'
+absolute paths: a digest of everything the outputs were made from (the source's bytes, the
+options that shape them, the glossary, the dolmetsch version), the model's name, a digest of each
+output file as written, and the figures to report. A later run whose stamp still matches, every
+output file byte for byte, knows the document is done: no catalogue is parsed, nothing is rendered
+or written. A stamp is a cache: one that does not match or cannot be read sends the document the
+ordinary way, so a damaged or missing stamp costs time, never a different output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dolmetsch.atomic import write_text_atomic
+from dolmetsch.cache import user_cache_dir
+from dolmetsch.errors import InputError
+
+FORMAT = 1
+"""Bumped when the stamp's layout changes: an older stamp is then simply not used."""
+MAX_OUTPUT_BYTES = 256 * 1024 * 1024
+"""An output larger than this is not digested (it is not one a run wrote): the document goes the ordinary way."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    inputs: str
+    """Digest of what the outputs were made from, the model aside."""
+    model: str
+    outputs: Mapping[str, str]
+    """sha256 of each output file as written, by absolute path."""
+    report: Mapping = field(default_factory=dict)
+    """The figures a run reports of the document (see DocumentSummary)."""
+    checks: str | None = None
+    """The check summary line, once a run has printed it."""
+
+
+def digest(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def stamp_file(outputs: Iterable[Path]) -> Path:
+    key = digest("\n".join(sorted(str(Path(p).absolute()) for p in outputs)))
+    return user_cache_dir("stamps", key[:2], f"{key}.json")
+
+
+def load_stamp(outputs: Iterable[Path]) -> Stamp | None:
+    """The stamp of the document whose outputs are `outputs`, or None (none, unreadable, another layout)."""
+    try:
+        record = json.loads(stamp_file(outputs).read_text(encoding="utf-8"))
+        if record.pop("format") != FORMAT:
+            return None
+        stamp = Stamp(**record)
+        if not isinstance(stamp.outputs, dict) or not all(isinstance(v, str) for v in stamp.outputs.values()):
+            return None
+        return stamp
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def save_stamp(stamp: Stamp) -> None:
+    """Record `stamp`; a cache that cannot be written costs the next run time only."""
+    record = {"format": FORMAT, **stamp.__dict__}
+    try:
+        write_text_atomic(stamp_file(Path(p) for p in stamp.outputs), json.dumps(record, ensure_ascii=False, sort_keys=True))
+    except (OSError, InputError):
+        pass
+
+
+def forget_stamp(outputs: Iterable[Path]) -> None:
+    try:
+        stamp_file(outputs).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def outputs_match(stamp: Stamp, outputs: Iterable[Path]) -> bool:
+    """Whether the outputs are exactly those `stamp` recorded: the same files, each byte for byte."""
+    paths = {str(Path(p).absolute()) for p in outputs}
+    if paths != set(stamp.outputs):
+        return False
+    return all(_file_digest(path) == stamp.outputs[path] for path in paths)
+
+
+def _file_digest(path: str) -> str | None:
+    """The digest of a regular file's bytes; None for anything else (missing, a FIFO, too large)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_OUTPUT_BYTES:
+            return None
+        try:
+            return digest(handle.read())
+        except OSError:
+            return None
