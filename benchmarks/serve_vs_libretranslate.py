@@ -12,7 +12,11 @@ is unique (a request number goes before every sentence's final punctuation), so 
 cache can answer it: every sentence is decoded. Throughput is workload sentences (counted once,
 with dolmetsch's splitter, the same count for both) per second of wall time from the first request
 to the last answer; latency is per request (p50, p95). Request counts are bounded per level
-(`--requests`), and each level stops sending at `--level-seconds`.
+(`--requests`), and each level stops sending at `--level-seconds`. Each row also gives the
+server's CPU time per sentence (user + system of its process over the level, from /proc): on a
+shared machine it moves far less than wall time. `--baseline TREE` serves a second dolmetsch source
+tree (a checkout of an earlier commit) in the same run, level by level with the others, for
+before/after figures.
 
 LibreTranslate is installed with pip into its own virtual environment,
 `~/.cache/dolmetsch-bench/lt-venv` (never into the project's), and checked: version 1.9.6, no
@@ -266,6 +270,14 @@ class Server:
             pass
         return float("nan")
 
+    def cpu_s(self) -> float:
+        """CPU seconds the server process has used (user + system, every thread), from /proc."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -284,14 +296,15 @@ def start_libretranslate(python: Path, home: Path, shim: Path, threads: int, log
     return Server(f"LibreTranslate {LT_VERSION}", command, lt_env(home, threads, shim), port, logs / f"lt-{model}.log")
 
 
-def start_dolmetsch(archive: Path, threads: int, logs: Path, model: str, glossary: bool) -> Server:
+def start_dolmetsch(archive: Path, threads: int, logs: Path, model: str, glossary: bool, tree: Path = ROOT, label: str = "") -> Server:
+    """`tree`: the dolmetsch source tree to serve (another one, such as a baseline checkout, for before/after)."""
     port = free_port()
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "translate"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([str(tree / "translate"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     command = [sys.executable, "-c", "from dolmetsch.cli import main; main()", "serve", "--host", "127.0.0.1",
                "--port", str(port), "--model", str(archive), "--threads", str(threads)]
     command += ["--glossary", str(GLOSSARY)] if glossary else ["--no-glossary"]
-    return Server("dolmetsch serve", command, env, port, logs / f"dolmetsch-{model}.log")
+    return Server("dolmetsch serve" + label, command, env, port, logs / f"dolmetsch{label.strip(' ()')}-{model}.log")
 
 
 # --- the workload ------------------------------------------------------------------------------
@@ -335,6 +348,7 @@ def load(server: Server, clients: int, requests: int, paragraphs: list[str], fir
     errors: list[str] = []
     sentences = [0]
     deadline = time.monotonic() + level_seconds
+    cpu_before = server.cpu_s()
 
     def client() -> None:
         with httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT_S) as http:
@@ -367,12 +381,14 @@ def load(server: Server, clients: int, requests: int, paragraphs: list[str], fir
     for t in threads:
         t.join(timeout=level_seconds + REQUEST_TIMEOUT_S)
     wall = time.perf_counter() - started
+    cpu = server.cpu_s() - cpu_before
     return {
         "server": server.name, "clients": clients, "requests": len(latencies), "errors": len(errors),
         "error_sample": errors[:3], "sentences": sentences[0], "wall_s": wall,
         "sentences_per_s": sentences[0] / wall if wall else float("nan"),
         "p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000,
-        "rss_mb": server.rss_mb(),
+        "rss_mb": server.rss_mb(), "server_cpu_s": cpu,
+        "cpu_ms_per_sentence": cpu / sentences[0] * 1000 if sentences[0] else float("nan"),
     }
 
 
@@ -384,6 +400,8 @@ def run_model(args, name: str, archive: Path, python: Path, shim: Path, logs: Pa
     paragraphs = article_paragraphs()
     servers = [start_libretranslate(python, home, shim, args.threads, logs, name),
                start_dolmetsch(archive, args.threads, logs, name, args.glossary)]
+    if args.baseline:
+        servers.append(start_dolmetsch(archive, args.threads, logs, name, args.glossary, args.baseline, " (baseline)"))
     rows = []
     try:
         for server in servers:
@@ -410,18 +428,18 @@ def run_model(args, name: str, archive: Path, python: Path, shim: Path, logs: Pa
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| model | clients | server | requests | sentences | sentences/s | p50 ms | p95 ms | errors | RSS MB |",
-             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| model | clients | server | requests | sentences | sentences/s | p50 ms | p95 ms | server CPU ms/sentence | errors | RSS MB |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['model']} | {r['clients']} | {r['server']} | {r['requests']} | {r['sentences']} | "
-                     f"{r['sentences_per_s']:.1f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['errors']} | {r['rss_mb']:.0f} |")
+                     f"{r['sentences_per_s']:.1f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['cpu_ms_per_sentence']:.1f} | {r['errors']} | {r['rss_mb']:.0f} |")
     return "\n".join(lines)
 
 
 def verdicts(rows: list[dict]) -> list[str]:
     out = []
     for model in sorted({r["model"] for r in rows}):
-        by = {(r["clients"], r["server"].split()[0]): r for r in rows if r["model"] == model}
+        by = {(r["clients"], r["server"].split()[0]): r for r in rows if r["model"] == model and "baseline" not in r["server"]}
         for clients in sorted({c for c, _ in by}):
             lt, dm = by.get((clients, "LibreTranslate")), by.get((clients, "dolmetsch"))
             if not lt or not dm:
@@ -446,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="CTranslate2 threads for both (default: the cores)")
     parser.add_argument("--no-glossary", dest="glossary", action="store_false", help="dolmetsch without the glossary")
     parser.add_argument("--json", help="write the rows here")
+    parser.add_argument("--baseline", type=Path, help="another dolmetsch source tree (e.g. `git worktree add /tmp/base main`) "
+                        "served too, in the same run and interleaved, for before/after")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in args.clients.split(",")]
     names = args.models.split(",") if args.models else default_models()
