@@ -35,7 +35,11 @@ of argostranslate's sentencizer classes with a small regex splitter (a boundary 
 `?` or `…`, optional closing quotes, whitespace, then a capital, digit or opening quote).
 
 **Same work for both.** The same beam (4, both defaults) and CTranslate2 threads (`--threads`,
-ARGOS_INTRA_THREADS for LibreTranslate, `--threads` for dolmetsch). dolmetsch limits each
+ARGOS_INTRA_THREADS for LibreTranslate, `--threads` for dolmetsch: one batch at a time split across
+the threads). `--layout batches` gives both the same threads as separate batches decoded at once,
+one thread each instead (ARGOS_INTER_THREADS=N with ARGOS_INTRA_THREADS=1; dolmetsch's automatic
+plan, `--threads 0`, which is N batches × 1 thread when N is the cores, at most four): on small
+models one batch split across threads spends most of its CPU time waiting on the other thread. dolmetsch limits each
 sentence's decoded length to min(500, 2 × source pieces + 10); Argos decodes to 256 pieces. The
 same `sitecustomize.py` gives LibreTranslate dolmetsch's limit (its translate_batch calls are split
 into groups of equal limit), so the random-weight `base` model, which never emits EOS, generates
@@ -178,12 +182,13 @@ def limit_setting() -> str:
     return f"{o.length_ratio},{o.length_margin},{o.max_length},{o.max_input}"
 
 
-def lt_env(home: Path, threads: int, shim: Path) -> dict:
+def lt_env(home: Path, threads: int, shim: Path, layout: str = "intra") -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ARGOS_", "PYTHON", "VIRTUAL_ENV"))}
     env.update(
         HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
         XDG_CACHE_HOME=str(home / "cache"), ARGOS_PACKAGES_DIR=str(home / "packages"),
-        ARGOS_PACKAGE_INDEX=CLOSED_PORT_URL, ARGOS_DEVICE_TYPE="cpu", ARGOS_INTRA_THREADS=str(threads),
+        ARGOS_PACKAGE_INDEX=CLOSED_PORT_URL, ARGOS_DEVICE_TYPE="cpu",
+        ARGOS_INTRA_THREADS=str(threads) if layout == "intra" else "1", ARGOS_INTER_THREADS="1" if layout == "intra" else str(threads),
         PYTHONPATH=str(shim), DOLMETSCH_BENCH_LIMIT=limit_setting(),
     )
     return env
@@ -289,15 +294,16 @@ class Server:
         self.log_file.close()
 
 
-def start_libretranslate(python: Path, home: Path, shim: Path, threads: int, logs: Path, model: str) -> Server:
+def start_libretranslate(python: Path, home: Path, shim: Path, threads: int, logs: Path, model: str, layout: str = "intra") -> Server:
     port = free_port()
     command = [str(python.parent / "libretranslate"), "--host", "127.0.0.1", "--port", str(port),
                "--load-only", "de,en", "--disable-files-translation"]
-    return Server(f"LibreTranslate {LT_VERSION}", command, lt_env(home, threads, shim), port, logs / f"lt-{model}.log")
+    return Server(f"LibreTranslate {LT_VERSION}", command, lt_env(home, threads, shim, layout), port, logs / f"lt-{model}.log")
 
 
 def start_dolmetsch(archive: Path, threads: int, logs: Path, model: str, glossary: bool, tree: Path = ROOT, label: str = "") -> Server:
-    """`tree`: the dolmetsch source tree to serve (another one, such as a baseline checkout, for before/after)."""
+    """`tree`: the dolmetsch source tree to serve (another one, such as a baseline checkout, for before/after);
+    `threads` 0: dolmetsch's automatic plan (a batch per core, one thread each)."""
     port = free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(tree / "translate"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -398,10 +404,11 @@ def load(server: Server, clients: int, requests: int, paragraphs: list[str], fir
 def run_model(args, name: str, archive: Path, python: Path, shim: Path, logs: Path) -> list[dict]:
     home = lt_home(python, name, archive, shim)
     paragraphs = article_paragraphs()
-    servers = [start_libretranslate(python, home, shim, args.threads, logs, name),
-               start_dolmetsch(archive, args.threads, logs, name, args.glossary)]
+    threads = args.threads if args.layout == "intra" else 0
+    servers = [start_libretranslate(python, home, shim, args.threads, logs, name, args.layout),
+               start_dolmetsch(archive, threads, logs, name, args.glossary)]
     if args.baseline:
-        servers.append(start_dolmetsch(archive, args.threads, logs, name, args.glossary, args.baseline, " (baseline)"))
+        servers.append(start_dolmetsch(archive, threads, logs, name, args.glossary, args.baseline, " (baseline)"))
     rows = []
     try:
         for server in servers:
@@ -462,12 +469,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests-one", type=int, default=16, help="requests at 1 client (default 16)")
     parser.add_argument("--level-seconds", type=float, default=240, help="stop sending after this long per level (default 240)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="CTranslate2 threads for both (default: the cores)")
+    parser.add_argument("--layout", choices=("intra", "batches"), default="intra",
+                        help="intra: one batch at a time on all the threads (default); batches: a batch per thread")
     parser.add_argument("--no-glossary", dest="glossary", action="store_false", help="dolmetsch without the glossary")
     parser.add_argument("--json", help="write the rows here")
     parser.add_argument("--baseline", type=Path, help="another dolmetsch source tree (e.g. `git worktree add /tmp/base main`) "
                         "served too, in the same run and interleaved, for before/after")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in args.clients.split(",")]
+    if args.layout == "batches":
+        from dolmetsch.engine.engine import MAX_PARALLEL_BATCHES, usable_cores
+
+        if args.threads != min(usable_cores(), MAX_PARALLEL_BATCHES):
+            parser.error(f"--layout batches needs --threads {min(usable_cores(), MAX_PARALLEL_BATCHES)}: "
+                         "dolmetsch's automatic plan is a batch per core (at most four)")
     names = args.models.split(",") if args.models else default_models()
     python = ensure_lt_venv()
     archives = model_archives(names)
@@ -485,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
             for path in sorted(logs.iterdir()):
                 sys.stderr.write(f"--- {path.name} (last lines)\n" + "\n".join(path.read_text(errors="replace").splitlines()[-15:]) + "\n")
             raise
-    print(f"\n{len(article_paragraphs())} article paragraphs, unique per request; {args.threads} CTranslate2 threads each; "
+    print(f"\n{len(article_paragraphs())} article paragraphs, unique per request; {args.threads} CTranslate2 threads each ({args.layout}); "
           f"dolmetsch {'with' if args.glossary else 'without'} the glossary; {os.cpu_count()} cores\n")
     print(table(rows))
     print()
