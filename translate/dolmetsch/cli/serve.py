@@ -29,7 +29,7 @@ def serve_command(
     req_limit: int = typer.Option(0, "--req-limit", min=0, help="Requests per minute per client address (keys carry their own); 0: unlimited."),
     max_body: int = typer.Option(1024 * 1024, "--max-body", min=1024, help="Largest request body in bytes."),
     body_timeout: int = typer.Option(30, "--body-timeout", min=1, help="Seconds a client may take to send its request body (408 after)."),
-    max_wait_ms: int = typer.Option(10, "--max-wait-ms", min=0, max=60_000, help="How long the first sentence of a batch waits for others."),
+    max_wait_ms: int = typer.Option(2, "--max-wait-ms", min=0, max=60_000, help="How long the first sentence of a batch waits for others."),
     batch_tokens: int = typer.Option(2048, "--batch-tokens", min=1, help="Source pieces gathered into one decoding batch."),
     queue_limit: int = typer.Option(1024, "--queue-limit", min=1, help="Sentences that may wait for the decoder; beyond, 503 with Retry-After."),
     cache_size: int = typer.Option(20_000, "--cache-size", min=0, help="Translated sentences remembered in this process."),

@@ -58,7 +58,9 @@ class Settings:
     req_limit: int = 0
     """Requests per minute per client address when no key names a limit; 0: unlimited."""
     keys: dict[str, KeyLimits] | None = None
-    max_wait: float = 0.01
+    max_wait: float = 0.002
+    """Seconds the first request of a batch waits for others. Under load the queue fills while the
+    previous batch decodes, so the wait mostly delays a lone request (a client at a time)."""
     queue_limit: int = 1024
     batch_tokens: int = 2048
     cache_size: int = 20_000
