@@ -333,6 +333,7 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
     open_stack: list[tuple[int, str]] = []  # (tag index, name)
     first = last = None  # source range from the first visible character or element to the last
     void_after_space = None  # a void element just written after white space: it takes the white space after it
+    run: list[int] | None = None  # source range of the white space last collapsed into one space
     for piece in pieces:
         if piece.kind == "text":
             for lo, hi, decoded in piece.segments:
@@ -346,8 +347,11 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
                         elif not space:
                             chars.append(" ")
                             space = True
+                            run = [lo + index, lo + index + 1] if alike else None
+                        elif run is not None and alike and run[1] == lo + index:
+                            run[1] += 1
                         continue
-                    void_after_space = None
+                    void_after_space = run = None
                     chars.append(char)
                     space = False
                     if first is None:
@@ -375,10 +379,16 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
         ends.append(None if piece.kind == "open" else len(chars))
         if piece.kind == "open":
             open_stack.append((len(tags) - 1, piece.name))
-        void_after_space = len(tags) - 1 if tags[-1].void and space and chars else None
+        void_after_space = len(tags) - 1 if tags[-1].void and space else None
+        if piece.name == "br" and not space:  # a line break parts words as a space does
+            chars.append(" ")
+            space, run = True, None
     if first is None or not any(char.isalpha() for char in chars):
         return None
-    while chars and chars[-1] == " ":
+    if chars and chars[-1] == " ":
+        after = [i for i, start in enumerate(starts) if start == len(chars)]
+        if after and run is not None and tags[after[0]].void and ranges[after[0]][0] == run[1]:
+            ranges[after[0]][0] = run[0]  # `und <code>x</code>` at the end: the space goes with the element
         chars.pop()
     length = len(chars)
     spans = []
