@@ -112,18 +112,14 @@ def test_a_child_aligned_outside_its_parent_is_kept_inside_and_reported():
     source = german("<1>Die <2>Truppen</2></1> lobte Kim.")
     english = "The forces praised Kim troops."
     pairs = [(0, 0), (1, 4), (2, 2), (3, 3)]
-    text, fallbacks = placed(source, english, pairs)
-    assert text.startswith("<1>")
-    assert fallbacks == (1, 2) or 2 in fallbacks
-    marked = from_placeholders(text, source)
-    inner, outer = marked.spans[1], marked.spans[0]
-    assert outer.start <= inner.start < inner.end <= outer.end
+    # <1> is scattered over The…troops: it keeps "The"; <2> aligns outside it and is fitted in
+    assert placed(source, english, pairs) == ("<1><2>The</2></1> forces praised Kim troops.", (1, 2))
 
 
 def test_void_elements_keep_their_relative_position():
-    assert placed(german("Kim kam.<1/> Dann ging er.", voids=(1,)), "Kim came. Then he left.", [(0, 0), (1, 1), (2, 2), (3, 4), (4, 3)])[0] == (
-        "Kim came.<1/> Then he left."
-    )
+    pairs = [(0, 0), (1, 1), (2, 2), (3, 4), (4, 3)]
+    source = german("Kim kam.<1/> Dann ging er.", voids=(1,))
+    assert placed(source, "Kim came. Then he left.", pairs)[0] == "Kim came.<1/> Then he left."
     assert placed(german("<1/>Kim kam", voids=(1,)), "Kim came", monotone(2))[0] == "<1/>Kim came"
     assert placed(german("Kim kam<1/>", voids=(1,)), "Kim came.", monotone(2))[0] == "Kim came.<1/>"
     # after the English word aligned to the German word before it
@@ -220,16 +216,18 @@ def test_identity_alignment_gives_the_spans_back(source):
 
 
 @settings(max_examples=400, deadline=None)
-@given(sentences(), st.lists(st.sampled_from(["Kim", "praised", "the", "troops", "in", "Pyongyang", ",", ".", "—"]), max_size=9), st.data())
+@given(sentences(), st.lists(st.sampled_from(["Kim", "praised", "the", "troops", "Pyongyang", ",", "—"]), max_size=9), st.data())
 def test_any_alignment_gives_valid_markup(source, english_words, data):
     english = " ".join(english_words)
     source_words, target_words = word_ranges(source.text), word_ranges(english)
     if data.draw(st.booleans()):
-        pairs = data.draw(st.lists(st.tuples(st.integers(0, len(source_words) - 1), st.integers(0, max(len(target_words) - 1, 0)))))
-        alignment = Alignment.from_pairs(source_words, target_words, pairs if target_words else [])
+        links = st.tuples(st.integers(0, len(source_words) - 1), st.integers(0, max(len(target_words) - 1, 0)))
+        pairs = data.draw(st.lists(links)) if target_words else []
+        alignment = Alignment.from_pairs(source_words, target_words, pairs)
     else:
         cells = st.floats(0, 1, allow_nan=False) | st.just(0.0)
-        weights = data.draw(st.lists(st.lists(cells, min_size=len(source_words), max_size=len(source_words)), min_size=len(target_words), max_size=len(target_words)))
+        row = st.lists(cells, min_size=len(source_words), max_size=len(source_words))
+        weights = data.draw(st.lists(row, min_size=len(target_words), max_size=len(target_words)))
         alignment = Alignment.from_attention(source_words, target_words, weights)
     projection = project(source, english, alignment)
     marked = projection.marked
