@@ -132,50 +132,96 @@ class MarkupSource:
             raise ValueError(f"{self.where}:{unit.line}: the translation must hold each element once, has {ids}")
         text = translation.text
         voids = {tag.id for tag in source.tags if tag.void}
-        spans = sorted(
-            (Span(s.id, s.start, s.start) if s.id in voids else s for s in tighten(translation).spans),
-            key=lambda s: (s.start, -s.end, s.id),
-        )
+        spans, points = [], []  # elements over text; elements at a point (void or empty), in source order
+        for span in translation.spans:
+            if not 0 <= span.start <= span.end <= len(text):
+                raise ValueError(f"{self.where}:{unit.line}: element {span.id} lies outside the text")
+            if span.id in voids or span.start == span.end:
+                points.append(Span(span.id, span.start, span.start))
+            else:
+                spans.append(span)
+        around = _enclosing(region, voids)
+        tight: dict[int, Span] = {}
+        for span in sorted(spans, key=lambda s: s.end - s.start):  # inner elements first
+            new = _tight(span, text, points, around)
+            inner = [tight[s.id] for s in spans if s.id in tight and span.start <= s.start and s.end <= span.end]
+            if inner:  # still around the elements it holds
+                new = Span(span.id, min([new.start] + [s.start for s in inner]), max([new.end] + [s.end for s in inner]))
+            tight[span.id] = new
+        spans = list(tight.values())
+        spans.sort(key=lambda s: (s.start, -s.end, s.id))
+        points.sort(key=lambda s: (s.start, s.id))
         out: list[str] = []
         stack: list[Span] = []
         position = 0
 
-        def write_text(upto: int) -> None:
-            nonlocal position
-            if upto > position:
+        def markup(id: int, closing: bool = False) -> str:
+            lo, hi = region.tags[id - 1][2:] if closing else region.tags[id - 1][:2]
+            return splice(lo, hi)
+
+        def point(span: Span, here: list[Span], done: set[int]) -> None:
+            done.add(span.id)
+            out.append(markup(span.id))
+            if span.id not in voids:
+                for inner in here:  # `<a><b></b></a>` both empty: nested as in the source
+                    if inner.id not in done and span.id in around[inner.id]:
+                        point(inner, here, done)
+                out.append(markup(span.id, closing=True))
+
+        for at in sorted({s.start for s in spans} | {s.end for s in spans} | {s.start for s in points}):
+            if at > position:
                 first = position == 0 and not out
-                out.append(self.syntax.text(text[position:upto], region, first, upto == len(text)))
-                position = upto
-
-        def opening(id: int) -> str:
-            lo, hi, _, _ = region.tags[id - 1]
-            return splice(lo, hi)
-
-        def closing(id: int) -> str:
-            _, _, lo, hi = region.tags[id - 1]
-            return splice(lo, hi)
-
-        for span in spans:
-            if not 0 <= span.start <= span.end <= len(text):
-                raise ValueError(f"{self.where}:{unit.line}: element {span.id} lies outside the text")
-            while stack and stack[-1].end <= span.start:
-                write_text(stack[-1].end)
-                out.append(closing(stack.pop().id))
-            write_text(span.start)
-            if stack and span.end > stack[-1].end:
-                raise ValueError(f"{self.where}:{unit.line}: elements {stack[-1].id} and {span.id} overlap")
-            out.append(opening(span.id))
-            if span.id in voids:
-                continue
-            if span.start == span.end:
-                out.append(closing(span.id))
-            else:
+                out.append(self.syntax.text(text[position:at], region, first, at == len(text)))
+                position = at
+            here = [p for p in points if p.start == at]
+            done: set[int] = set()
+            # where an element at a point meets an element's edge, it goes inside as it did in the source
+            while stack and stack[-1].end == at:
+                for p in here:
+                    if p.id not in done and stack[-1].id in around[p.id]:
+                        point(p, here, done)
+                out.append(markup(stack.pop().id, closing=True))
+            for span in (s for s in spans if s.start == at):
+                for p in here:
+                    if p.id not in done and span.id not in around[p.id]:
+                        point(p, here, done)
+                if stack and span.end > stack[-1].end:
+                    raise ValueError(f"{self.where}:{unit.line}: elements {stack[-1].id} and {span.id} overlap")
+                out.append(markup(span.id))
                 stack.append(span)
-        while stack:
-            write_text(stack[-1].end)
-            out.append(closing(stack.pop().id))
-        write_text(len(text))
+            for p in here:
+                if p.id not in done:
+                    point(p, here, done)
+        if position < len(text):
+            out.append(self.syntax.text(text[position:], region, position == 0 and not out, True))
         return "".join(out)
+
+
+def _tight(span: Span, text: str, points: list[Span], around: dict[int, set[int]]) -> Span:
+    """`span` without white space at its edges (see `tighten`), yet still around the elements at a
+    point that it held in the source."""
+    start, end = span.start, span.end
+    if text[start:end].strip():
+        while text[start].isspace():
+            start += 1
+        while text[end - 1].isspace():
+            end -= 1
+    held = [p.start for p in points if span.id in around[p.id] and span.start <= p.start <= span.end]
+    if held:
+        start, end = min(start, min(held)), max(end, max(held))
+    return Span(span.id, start, end)
+
+
+def _enclosing(region: Region, voids: set[int]) -> dict[int, set[int]]:
+    """For each element, the elements around it in the source (by where their markup sits)."""
+    out = {}
+    for number, (lo, _, _, _) in enumerate(region.tags, 1):
+        out[number] = {
+            other
+            for other, (_, open_end, close_start, close_end) in enumerate(region.tags, 1)
+            if other != number and other not in voids and open_end <= lo < close_start
+        }
+    return out
 
 
 class _Splicer:
@@ -368,8 +414,9 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
                 while open_stack:
                     inner, _ = open_stack.pop()
                     ends[inner] = len(chars)
+                    # closed here: by its own closing markup, or implicitly (no markup of its own)
+                    ranges[inner][2:] = [piece.start, piece.end] if inner == index else [piece.start, piece.start]
                     if inner == index:
-                        ranges[inner][2:] = [piece.start, piece.end]
                         break
                 continue
         void = piece.kind in ("void", "close")  # a closing piece with no opening stays where it is
@@ -385,6 +432,8 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
             space, run = True, None
     if first is None or not any(char.isalpha() for char in chars):
         return None
+    for index, _ in open_stack:  # never closed: the element runs to the end of the unit
+        ranges[index][2:] = [last, last]
     if chars and chars[-1] == " ":
         after = [i for i, start in enumerate(starts) if start == len(chars)]
         if after and run is not None and tags[after[0]].void and ranges[after[0]][0] == run[1]:
