@@ -117,10 +117,11 @@ class _MarkdownSyntax(Syntax):
 
     def value(self, text: str, region: Region) -> str:
         text = re.sub(r"[\r\n]+", " ", text)
-        if region.style == "md-title":
-            text = re.sub(r"([\\\"'()])", r"\\\1", text)
+        cell = region.style.endswith("-cell")  # in a table cell, `|` must be escaped (and only there)
+        if region.style.startswith("md-title"):
+            text = re.sub(r"([\\\"'()|])" if cell else r"([\\\"'()])", r"\\\1", text)
             return _MD_ENTITY.sub(lambda m: "\\" + m.group(), text)
-        return self.text(text, Region(0, 0, style="md-inline"), False, False)
+        return self.text(text, Region(0, 0, style="md-cell" if cell else "md-inline"), False, False)
 
 
 class _Mismatch(Exception):
@@ -200,7 +201,7 @@ class _Walker:
         return "\n".join(raw_lines), where
 
     def _unit(self, token, raw: str, where: list[int], kind: str, style: str) -> None:
-        matcher = _Matcher(raw, where, self.env, self.text)
+        matcher = _Matcher(raw, where, self.env, "-cell" if style == "md-cell" else "")
         matcher.match(token.children or [])
         if raw[matcher.position :].strip():
             raise _Mismatch
@@ -237,8 +238,8 @@ def _next_cell(body: str, ranges: list[tuple[int, int]], cell: int, content: str
 class _Matcher:
     """Matches inline tokens to the source characters of their block, gathering the unit's pieces."""
 
-    def __init__(self, raw: str, where: list[int], env: dict, text: str):
-        self.raw, self.where, self.env, self.text = raw, where, env, text
+    def __init__(self, raw: str, where: list[int], env: dict, suffix: str):
+        self.raw, self.where, self.env, self.suffix = raw, where, env, suffix
         self.position = 0
         self.pieces: list[Piece] = []
         self.attributes: list[tuple[Built, str, str]] = []
@@ -360,7 +361,7 @@ class _Matcher:
         source_lo, source_hi = self._at(lo), self._at(hi - 1) + 1 if hi > lo else self._at(lo)
         if source_hi - source_lo != hi - lo:  # the title runs over a line break: leave it
             return
-        built = plain_unit(source_lo, source_hi, title, "md-title", self.raw[lo - 1])
+        built = plain_unit(source_lo, source_hi, title, "md-title" + self.suffix, self.raw[lo - 1])
         if built is not None:
             self.attributes.append((built, "attribute", context))
 
@@ -373,7 +374,7 @@ class _Matcher:
             source_lo, source_hi = self._at(lo), (self._at(hi - 1) + 1 if hi > lo else self._at(lo))
             alt = _parser().renderer.renderInlineAsText(token.children, _parser().options, self.env)
             if source_hi - source_lo == hi - lo:
-                built = plain_unit(source_lo, source_hi, alt, "md-alt")
+                built = plain_unit(source_lo, source_hi, alt, "md-alt" + self.suffix)
                 if built is not None:
                     self.attributes.append((built, "attribute", "image alt"))
             self._title(hi + 1, end, token.attrGet("title"), "image title")

@@ -368,36 +368,54 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
     White space collapses to single spaces and the unit's leading and trailing white space stays in
     the skeleton. Opening and closing pieces pair by name; a closing piece with no opening is kept as
     a void element, an opening piece with no closing spans to the end of the unit.
+
+    White space that would vanish in collapsing yet parts an element from the text (`<img> Text`,
+    `unter <code>x</code> und`, `_Wort_⏎Text`) joins that element's markup, so a changed unit keeps it.
     """
     pieces = protect_addresses(pieces)
     chars: list[str] = []
     space = True  # the last character written is white space (or nothing is written yet)
     tags: list[Tag] = []
-    ranges: list[list[int]] = []
+    ranges: list[list[int]] = []  # per element: opening start, end, closing start, end
     starts: list[int] = []
     ends: list[int | None] = []
     open_stack: list[tuple[int, str]] = []  # (tag index, name)
     first = last = None  # source range from the first visible character or element to the last
-    void_after_space = None  # a void element just written after white space: it takes the white space after it
+    taker: tuple[int, int] | None = None  # (element, 1 for its opening or 3 for its closing) taking white space
     run: list[int] | None = None  # source range of the white space last collapsed into one space
+
+    def take(lo: int, hi: int) -> bool:
+        nonlocal last
+        if taker is None or ranges[taker[0]][taker[1]] != lo:
+            return False
+        index, slot = taker
+        ranges[index][slot] = hi
+        if slot == 1 and tags[index].void:
+            ranges[index][2:] = [hi, hi]
+        last = max(last or hi, hi)
+        return True
+
     for piece in pieces:
         if piece.kind == "text":
             for lo, hi, decoded in piece.segments:
                 alike = hi - lo == len(decoded)
+                if not alike and not decoded.strip(" \t\n\r\f"):  # a line break with its indentation
+                    if not take(lo, hi) and not space:
+                        chars.append(" ")
+                        space, run = True, None
+                    continue
                 for index, char in enumerate(decoded):
                     if char in " \t\n\r\f":
-                        if void_after_space is not None and alike and ranges[void_after_space][1] == lo + index:
-                            # `unter <code>x</code> und`: the space after stays with the element, not lost
-                            ranges[void_after_space][1:] = [lo + index + 1] * 3
-                            last = lo + index + 1
-                        elif not space:
+                        if alike and take(lo + index, lo + index + 1):
+                            continue
+                        if not space:
                             chars.append(" ")
                             space = True
                             run = [lo + index, lo + index + 1] if alike else None
                         elif run is not None and alike and run[1] == lo + index:
                             run[1] += 1
                         continue
-                    void_after_space = run = None
+                    taker = run = None
                     chars.append(char)
                     space = False
                     if first is None:
@@ -407,7 +425,6 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
         if first is None:
             first = piece.start
         last = piece.end
-        void_after_space = None
         if piece.kind == "close":
             index = next((i for i, name in reversed(open_stack) if name == piece.name), None)
             if index is not None:
@@ -418,6 +435,7 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
                     ranges[inner][2:] = [piece.start, piece.end] if inner == index else [piece.start, piece.start]
                     if inner == index:
                         break
+                taker = (index, 3) if space else None
                 continue
         void = piece.kind in ("void", "close")  # a closing piece with no opening stays where it is
         tags.append(Tag(len(tags) + 1, "", void=void, name=("/" + piece.name) if piece.kind == "close" else piece.name))
@@ -426,7 +444,7 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
         ends.append(None if piece.kind == "open" else len(chars))
         if piece.kind == "open":
             open_stack.append((len(tags) - 1, piece.name))
-        void_after_space = len(tags) - 1 if tags[-1].void and space else None
+        taker = (len(tags) - 1, 1) if space else None
         if piece.name == "br" and not space:  # a line break parts words as a space does
             chars.append(" ")
             space, run = True, None
@@ -436,7 +454,7 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
         ranges[index][2:] = [last, last]
     if chars and chars[-1] == " ":
         after = [i for i, start in enumerate(starts) if start == len(chars)]
-        if after and run is not None and tags[after[0]].void and ranges[after[0]][0] == run[1]:
+        if after and run is not None and ranges[after[0]][0] == run[1]:
             ranges[after[0]][0] = run[0]  # `und <code>x</code>` at the end: the space goes with the element
         chars.pop()
     length = len(chars)
