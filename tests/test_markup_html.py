@@ -395,6 +395,18 @@ def test_cut_and_join_give_the_unit_back():
     assert source.render({0: join(parts)}) == source.text
 
 
+def test_sentences_joined_back_are_the_source_bytes():
+    source = parse_html(b"<p><b>Fett </b>und <i> schief</i>.<br>\n Zweiter   Satz.</p>", "s.html")
+    marked = source.units[0].marked
+    assert marked.text == "Fett und schief. Zweiter Satz."
+    assert marked.spans[0] == Span(1, 0, 5)  # the space inside <b> is part of the element
+    parts = [cut(marked, a, b) for a, b in sentence_bounds(marked, [(0, 16), (17, 30)])]
+    assert [p.text for p in parts] == ["Fett und schief.", "Zweiter Satz."]
+    assert source.render({0: join(parts)}) == source.text
+    moved = join([MarkedText("Und fett schief.", (Span(1, 4, 8), Span(2, 9, 15), Span(3, 16, 16)), parts[0].tags), parts[1]])
+    assert source.render({0: moved}) == "<p>Und <b>fett</b> <i> schief</i>.<br> Zweiter Satz.</p>"  # `<i> ` as written
+
+
 @given(st.text(alphabet="ab .", min_size=1, max_size=30), st.data())
 def test_tighten_keeps_elements_nested_and_inside(text, data):
     starts = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=2)))
@@ -407,3 +419,43 @@ def test_tighten_keeps_elements_nested_and_inside(text, data):
         assert piece == piece.strip() or not piece.strip()
     if text[inner[0] : inner[1]].strip():
         assert outer.start <= nested.start <= nested.end <= outer.end
+
+
+MESSY = """<!doctype html>
+<!--[if lt IE 9]><html class="ie" lang="de"><![endif]-->
+<HTML LANG=de-AT>
+<HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=utf-8">
+<meta http-equiv="content-language" content="de">
+<script type="application/ld+json">{"headline": "Putin & Kim <b>treffen</b> sich"}</script>
+<TITLE>Putin &amp Kim &ndash; Treffen</TITLE></HEAD>
+<BODY>
+<div id=top data-x="a > b">Eilmeldung: <A HREF=/eil TARGET=_blank>Putin trifft Kim</A>&nbsp;&copy 2023
+<P>Erster Absatz ohne Ende
+<P>Zweiter Absatz mit <svg viewBox="0 0 1 1"><title>Symbol</title><path d="M0 0"/></svg> Symbol & mehr
+<template><p>Vorlage bleibt</p></template>
+<noscript><p>Bitte JavaScript einschalten</p></noscript>
+<iframe src="https://video.example/embed/1" title="Video vom Treffen"></iframe>
+<select name=s><option value=1>Erste Wahl<option value=2 selected>Zweite Wahl</select>
+<p>Kim <span class=notranslate>Jong Un</span> und <em>Putin<br/>trafen sich</em>.</p>
+</div>
+</BODY></HTML>
+"""
+
+
+def test_messy_page_kept_and_translated_in_place():
+    source = parse_html(MESSY.encode(), "messy.html")
+    assert source.lang == "de-AT"
+    assert source.render(identity(source)) == MESSY.replace("LANG=de-AT", "LANG=en").replace('content="de"', 'content="en"')
+    texts = [u.marked.text for u in source.units]
+    assert "Putin & Kim – Treffen" in texts
+    assert "Erster Absatz ohne Ende" in texts and "Zweiter Absatz mit Symbol & mehr" in texts
+    assert "Video vom Treffen" in texts and "Erste Wahl" in texts and "Bitte JavaScript einschalten" in texts
+    assert "Kim und Putin trafen sich." in texts
+    assert not any("Vorlage" in t or "headline" in t or "Jong" in t for t in texts)
+    eil = next(u for u in source.units if u.marked.text.startswith("Eilmeldung"))
+    assert eil.marked.text == "Eilmeldung: Putin trifft Kim\u00a0© 2023"
+    out = source.render(shouted(source), lang=None)
+    assert Tags(out).found == Tags(MESSY).found
+    assert "<svg viewBox=\"0 0 1 1\"><title>Symbol</title><path d=\"M0 0\"/></svg> SYMBOL &amp; MEHR" in out
+    assert "<TITLE>PUTIN &amp; KIM – TREFFEN</TITLE>" in out
+    assert '<span class=notranslate>Jong Un</span> UND <em>PUTIN<br/> TRAFEN SICH</em>.' in out

@@ -247,9 +247,12 @@ class _Splicer:
 
 
 def same(translation: MarkedText, source: MarkedText) -> bool:
-    """The translation is the source itself (text and element placement; the tags come from the source)."""
+    """The translation is the source itself: same text, elements around the same words (white space
+    at an element's edge aside, as `cut` and `join` drop it); the tags always come from the source."""
+    if translation.text != source.text:
+        return False
     key = lambda s: (s.start, -s.end, s.id)  # noqa: E731
-    return translation.text == source.text and sorted(translation.spans, key=key) == sorted(source.spans, key=key)
+    return sorted(translation.spans, key=key) == sorted(source.spans, key=key) or tighten(translation).spans == tighten(source).spans
 
 
 def tighten(marked: MarkedText) -> MarkedText:
