@@ -16,7 +16,6 @@ from dolmetsch.markup.markdown import parse_markdown
 from dolmetsch.markup.model import MarkedText, Span
 from dolmetsch.markup.sentences import read_markup
 
-from conftest import EXAMPLE
 
 DOCUMENT = """---
 title: Putin und Kim
