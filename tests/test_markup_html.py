@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from dolmetsch.errors import InputError
 from dolmetsch.markup.html import parse_html
 from dolmetsch.markup.model import MarkedText, Span
-from dolmetsch.markup.sentences import cut, join, read_markup, sentence_bounds, tighten
+from dolmetsch.markup.reading import read_markup
+from dolmetsch.markup.sentences import cut, join, sentence_bounds, tighten
 
 from conftest import EXAMPLE
 
@@ -307,9 +308,11 @@ def test_refused_with_one_line(data, problem):
 
 
 def test_too_large_refused(monkeypatch, tmp_path):
-    import dolmetsch.document.reading as reading
+    import dolmetsch.markup.reading as reading
+    import dolmetsch.markup.sentences as sentences
 
     monkeypatch.setattr(reading, "MAX_SOURCE_BYTES", 1000)
+    monkeypatch.setattr(sentences, "MAX_SOURCE_BYTES", 1000)
     path = tmp_path / "big.html"
     path.write_bytes(b"<p>Text</p>" * 200)
     with pytest.raises(InputError, match="larger than"):

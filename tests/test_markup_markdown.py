@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from dolmetsch.errors import InputError
 from dolmetsch.markup.markdown import parse_markdown
 from dolmetsch.markup.model import MarkedText, Span
-from dolmetsch.markup.sentences import read_markup
+from dolmetsch.markup.reading import read_markup
 
 
 DOCUMENT = """---
@@ -222,9 +222,11 @@ def test_any_changed_text_reads_back_as_itself(text):
 def test_refused_input(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="binary"):
         parse_markdown(b"\x00\x01\x02\x03binary\x00" * 100, "b.md")
-    import dolmetsch.document.reading as reading
+    import dolmetsch.markup.reading as reading
+    import dolmetsch.markup.sentences as sentences
 
     monkeypatch.setattr(reading, "MAX_SOURCE_BYTES", 1000)
+    monkeypatch.setattr(sentences, "MAX_SOURCE_BYTES", 1000)
     path = tmp_path / "big.markdown"
     path.write_bytes(b"Ein Absatz.\n\n" * 100)
     with pytest.raises(InputError, match="larger than") as raised:

@@ -10,7 +10,7 @@ and an unchanged unit as its original characters (entities, line breaks and all)
 Unit kinds: "title", "heading", "paragraph", "list item", "table cell", "caption", "quote", "term",
 "definition", "text" (loose text in a container) and "attribute" (with `context`, e.g. "img alt").
 
-`read_markup` picks the format by suffix; `cut` and `join` take a unit's text apart into sentences
+`dolmetsch.markup.reading.read_markup` picks the format by suffix; `cut` and `join` take a unit's text apart into sentences
 and put translated sentences back together with the element numbers of the unit.
 """
 
@@ -21,8 +21,8 @@ import codecs
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
+from dolmetsch.document.reading import MAX_SOURCE_BYTES, decode_text
 from dolmetsch.errors import InputError
 from dolmetsch.markup.model import MarkedText, Span, Tag
 
@@ -516,8 +516,6 @@ def decode_source(data: bytes, where: str, declared: str | None = None) -> tuple
     Line ends are kept, unlike in plain-text reading, so the skeleton is kept byte for byte; a source
     whose bytes do not come back from its characters is refused.
     """
-    from dolmetsch.document.reading import MAX_SOURCE_BYTES, decode_text
-
     if len(data) > MAX_SOURCE_BYTES:
         raise InputError(where, f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
     _, detected = decode_text(data, where)  # refuses empty and binary input
@@ -557,38 +555,6 @@ def _codec(label: str) -> str | None:
         return codecs.lookup(label).name
     except LookupError:
         return None
-
-
-def parse_markup(data: bytes, where: str, suffix: str) -> MarkupSource:
-    """Parse a source by its suffix (`.html`, `.htm`, `.md`, `.markdown`)."""
-    suffix = suffix.lower()
-    if suffix in HTML_SUFFIXES:
-        from dolmetsch.markup.html import parse_html
-
-        return parse_html(data, where)
-    if suffix in MARKDOWN_SUFFIXES:
-        from dolmetsch.markup.markdown import parse_markdown
-
-        return parse_markdown(data, where)
-    raise InputError(where, f"not an HTML or Markdown file ({suffix or 'no suffix'})")
-
-
-def read_markup(path: str | Path) -> MarkupSource:
-    """Read and parse an HTML or Markdown file; InputError (one line) when it cannot be kept."""
-    from dolmetsch.document.reading import MAX_SOURCE_BYTES, printable
-
-    path = Path(path)
-    where = printable(str(path))
-    if path.is_dir():
-        raise InputError(where, "is a directory, not a file")
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SOURCE_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(where, "no such file") from None
-    except OSError as exc:
-        raise InputError(where, f"cannot read ({exc.strerror})") from None
-    return parse_markup(data, where, path.suffix)
 
 
 # --- Sentences of a unit --------------------------------------------------------------------------
