@@ -61,3 +61,32 @@ def msgfmt_or_skip() -> str:
             pytest.fail("msgfmt (gettext) is required in CI")
         pytest.skip("msgfmt (gettext) is not installed")
     return found
+
+
+CHROMIUM = Path(os.environ.get("DOLMETSCH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless chromium through Playwright, one for the whole session: Playwright's sync
+    API runs one event loop per thread, so the review page and the serve page share it."""
+
+    def missing(why: str):
+        if os.environ.get("CI"):
+            pytest.fail(f"{why}: the browser tests need it in CI (apt-get install chromium)")
+        pytest.skip(why)
+
+    if not CHROMIUM.is_file():
+        missing(f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

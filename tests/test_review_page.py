@@ -22,11 +22,6 @@ import pytest
 
 from conftest import EXAMPLE, ROOT
 
-CHROMIUM = Path(os.environ.get("DOLMETSCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 FLAGS_DE, FLAGS_EN = "Länderfahnen vor dem russischen Weltraumbahnhof Wostotschny", "Flags in front of the Russian Wostotschny spaceport"
 EVIL = "Kim sagte <script>window.pwned=1</script> in Wladiwostok.\n\nPutin & Kim <img src=x onerror=\"window.pwned=2\"> trafen sich.\n"
 
@@ -186,25 +181,6 @@ def test_help_does_not_load_jinja():
 
 
 # --- in the browser ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser():
-    def missing(why: str):
-        if os.environ.get("CI"):
-            pytest.fail(f"{why}: the review page tests need it in CI (apt-get install chromium)")
-        pytest.skip(why)
-
-    if not CHROMIUM.is_file():
-        missing(f"{CHROMIUM} is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class Visit:

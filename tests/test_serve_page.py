@@ -17,17 +17,11 @@ import struct
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, TINY_MODEL
 
-CHROMIUM = Path(os.environ.get("DOLMETSCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 GERMAN = "Kim reiste nach Wostotschny.\n\nPutin und Kim trafen sich in Wostotschny."
 START_TIMEOUT_S = 120
 
@@ -130,25 +124,6 @@ def test_the_server_serves_the_page_at_the_root(server):
 
 
 # --- in the browser ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser():
-    def missing(why: str):
-        if os.environ.get("CI"):
-            pytest.fail(f"{why}: the web page tests need it in CI (apt-get install chromium)")
-        pytest.skip(why)
-
-    if not CHROMIUM.is_file():
-        missing(f"{CHROMIUM} is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class Visit:

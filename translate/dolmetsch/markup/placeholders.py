@@ -1,0 +1,157 @@
+"""Numbered placeholders: how a sentence with inline markup reads in a PO file.
+
+Syntax (stable; reviewers and CAT tools edit it):
+
+    Kim <1>pries</1> die <2>Truppen</2>.<3/>
+
+- `<n>` … `</n>` wrap the text of element n; `<n/>` is a void element (`<br>`, `<img>`, a code
+  span) at a point. Elements are numbered 1, 2, … in source order; an element that is empty in the
+  source is written `<n></n>`. Tags meet in the order of `MarkedText.events`.
+- The real markup (attributes, URLs, Markdown delimiters) never appears: it is restored from the
+  source by number.
+- Escape: a `<` of the text that would read as a placeholder (`<` + optional `/` + digits + optional
+  `/` + `>`, e.g. a text that really says `<1>`) is written `\\<`, and a run of backslashes directly
+  before it is doubled, as is one directly before a real placeholder. Nothing else is escaped, so
+  ordinary text such as `a < b`, `<Kim>`, `\\<b>` or `C:\\Temp` stays as it is.
+  Reading back: k backslashes before something that reads as a placeholder stand for k//2
+  backslashes, and when k is odd it is text; backslashes elsewhere are text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dolmetsch.markup.model import MarkedText, Span
+
+PLACEHOLDER = re.compile(r"<(/?)([0-9]+)(/?)>")
+"""What reads as a placeholder; `</1/>` matches too and is reported as malformed."""
+
+_ESCAPABLE = re.compile(r"(\\*)<(?=/?[0-9]+/?>)")
+_TOKEN = re.compile(r"(\\*)(<(/?)([0-9]+)(/?)>)")
+
+
+class MarkupError(ValueError):
+    """A translation whose placeholders do not fit the source's elements; `problems` lists each in a short line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+def to_placeholders(marked: MarkedText) -> str:
+    """The sentence as reviewers see it: text with `<n>…</n>` and `<n/>` where the elements sit."""
+    out: list[str] = []
+    last = 0
+    for position, kind, tag in marked.events():
+        out.append(_escape(marked.text[last:position], markup_follows=True))
+        last = position
+        out.append(f"</{tag.id}>" if kind == "close" else f"<{tag.id}/>" if kind == "point" else f"<{tag.id}>")
+    out.append(_escape(marked.text[last:], markup_follows=False))
+    return "".join(out)
+
+
+def _escape(text: str, *, markup_follows: bool) -> str:
+    text = _ESCAPABLE.sub(lambda match: match.group(1) * 2 + "\\<", text)
+    if markup_follows:
+        stripped = text.rstrip("\\")
+        text = stripped + (len(text) - len(stripped)) * 2 * "\\"
+    return text
+
+
+def markup_problems(text: str, source: MarkedText) -> list[str]:
+    """Every way the placeholders of `text` (a translation) do not fit `source`'s elements; empty when fine."""
+    return _parse(text, source)[1]
+
+
+def from_placeholders(text: str, source: MarkedText) -> MarkedText:
+    """The translation as MarkedText with `source`'s tags; raises MarkupError listing every problem."""
+    marked, problems = _parse(text, source)
+    if problems:
+        raise MarkupError(problems)
+    return marked
+
+
+def _parse(text: str, source: MarkedText) -> tuple[MarkedText, list[str]]:
+    tags = {t.id: t for t in source.tags}
+    given = {s.id: s for s in source.spans}
+    problems: list[str] = []
+
+    def report(problem: str) -> None:
+        if problem not in problems:
+            problems.append(problem)
+
+    plain: list[str] = []
+    length = 0
+    stack: list[tuple[int, int]] = []  # (id, start) of open elements, outermost first
+    spans: dict[int, Span] = {}
+    seen: set[int] = set()
+    skip_close: dict[int, int] = {}  # closings that belong to an opening already reported
+    stray: list[int] = []  # closings met before any opening of their element
+    last = 0
+
+    def add(literal: str) -> None:
+        nonlocal length
+        plain.append(literal)
+        length += len(literal)
+
+    for match in _TOKEN.finditer(text):
+        add(text[last : match.start()])
+        last = match.end()
+        backslashes = len(match.group(1))
+        add("\\" * (backslashes // 2))
+        if backslashes % 2:
+            add(match.group(2))
+            continue
+        closing, number, self_closing = match.group(3), int(match.group(4)), match.group(5)
+        raw = match.group(2)
+        if closing and self_closing:
+            report(f"{raw} is malformed: write <{number}/> or </{number}>")
+            continue
+        tag = tags.get(number)
+        if tag is None:
+            report(f"placeholder <{number}> is not in the German")
+            continue
+        if closing:
+            if skip_close.get(number):
+                skip_close[number] -= 1
+            elif any(i == number for i, _ in stack):
+                inner = [i for i, _ in stack[[i for i, _ in stack].index(number) + 1 :]]
+                if inner:
+                    report(f"<{number}> is closed before <{inner[-1]}>")
+                index = [i for i, _ in stack].index(number)
+                start = stack.pop(index)[1]
+                spans[number] = Span(number, start, length)
+            elif number in seen:
+                report(f"</{number}> has no matching <{number}>")
+            else:
+                stray.append(number)
+            continue
+        if number in seen:
+            report(f"placeholder <{number}> appears twice")
+            if not self_closing and not tag.void:
+                skip_close[number] = skip_close.get(number, 0) + 1
+            continue
+        seen.add(number)
+        if tag.void:
+            if not self_closing:
+                report(f"<{number}> is a single element: write <{number}/>")
+                skip_close[number] = skip_close.get(number, 0) + 1
+            spans[number] = Span(number, length, length)
+        elif self_closing:
+            report(f"<{number}> encloses text: write <{number}>…</{number}>, not <{number}/>")
+        else:
+            stack.append((number, length))
+    add(text[last:])
+    for number in stray:
+        report(f"</{number}> comes before <{number}>" if number in seen else f"</{number}> has no opening <{number}>")
+    for number, _ in stack:
+        if number not in stray:
+            report(f"<{number}> is never closed")
+    for number in sorted(tags.keys() - seen - set(stray)):
+        report(f"placeholder <{number}> is missing")
+    for number, span in spans.items():
+        german = given.get(number)
+        if span.start == span.end and not tags[number].void and german is not None and german.start != german.end:
+            report(f"<{number}> encloses no text")
+    ordered = tuple(sorted(spans.values(), key=lambda s: (s.start, -s.end, s.id)))
+    return MarkedText("".join(plain), ordered, source.tags), problems
