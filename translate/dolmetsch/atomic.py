@@ -48,8 +48,10 @@ def real_target(target: Path) -> Path:
     link in a shared folder is refused too: `realpath` follows links without the kernel's checks,
     so without this a run could be led into someone else's files.
     """
-    resolved = _resolve_safely(Path(target))
-    return resolved if os.path.islink(target) else Path(target)
+    resolved = _resolve_safely(target)
+    if os.path.islink(target):
+        return resolved
+    return target if isinstance(target, Path) else Path(target)
 
 
 def _shared_folder(folder: os.stat_result) -> bool:
