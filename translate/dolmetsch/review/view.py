@@ -20,7 +20,7 @@ from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.formats.base import RenderContext
 from dolmetsch.formats.po import Catalogues, with_contexts
 from dolmetsch.glossary.constraints import forbidden_spans, rendering_spans
-from dolmetsch.glossary.matcher import GlossaryMatcher
+from dolmetsch.glossary.matcher import GlossaryMatcher, shared_matcher
 from dolmetsch.glossary.model import Entry, Glossary
 from dolmetsch.translation import (
     FUZZY,
@@ -235,14 +235,11 @@ def _findings(translated: TranslatedDocument, wheres: Sequence[str], glossary) -
 
 
 def _matcher(glossary) -> GlossaryMatcher | None:
-    """One matcher per glossary for every page of a run: its cache of word keys (each a lemma
-    lookup) then serves them all, instead of starting empty for each document."""
+    """The run's matcher of the glossary, the one the enforcer used: its cache of word keys (each a
+    lemma lookup) already holds every word of the document, instead of starting empty for each page."""
     if glossary is None:
         return None
-    memo = glossary.memo() if isinstance(glossary, Glossary) else {}
-    if "review page matcher" not in memo:
-        memo["review page matcher"] = GlossaryMatcher(glossary)
-    return memo["review page matcher"]
+    return shared_matcher(glossary) if isinstance(glossary, Glossary) else GlossaryMatcher(glossary)
 
 
 def _badges(s: TranslatedSegment, views: Sequence[TermView]) -> tuple[tuple[str, str], ...]:
