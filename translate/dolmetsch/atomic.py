@@ -155,7 +155,11 @@ def _walk(path: Path, resolved: str, links: int, pending: list[str]) -> tuple[st
 
 def check_writable_target(target: Path) -> None:
     """Refuse a target that is a folder or a read-only file (whoever made it read-only meant it)."""
-    target = real_target(target)
+    check_writable_file(real_target(target))
+
+
+def check_writable_file(target: Path) -> None:
+    """`check_writable_target` for a path already resolved with `real_target`."""
     try:
         found = os.stat(target)
     except (FileNotFoundError, NotADirectoryError):
@@ -202,7 +206,7 @@ def deferred_interrupts() -> Iterator[None]:
 def _stage(target: Path, data: bytes, staged: list[tuple[Path, Path]]) -> None:
     """Write `data` to a temporary file beside `target`'s real file and record it in `staged`."""
     destination = real_target(target)
-    check_writable_target(target)
+    check_writable_file(destination)
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)

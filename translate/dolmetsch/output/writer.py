@@ -27,7 +27,7 @@ from pathlib import Path
 from dolmetsch.atomic import (
     ChangedMeanwhile,
     IfUnchanged,
-    check_writable_target,
+    check_writable_file,
     real_target,
     resolving_folders_once,
     write_all_atomic,
@@ -94,8 +94,9 @@ class OutputPlan:
 
     def _preflight(self, document: Document) -> None:
         for output_format, target in self.targets:
-            ensure_writable(real_target(target).parent)
-            check_writable_target(target)
+            destination = real_target(target)
+            ensure_writable(destination.parent)
+            check_writable_file(destination)
             if target.exists():
                 output_format.check_existing(target, document, self.catalogues)
 
