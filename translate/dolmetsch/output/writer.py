@@ -93,9 +93,12 @@ class OutputPlan:
             self._preflight(document)
 
     def _preflight(self, document: Document) -> None:
+        folders: set[Path] = set()  # the outputs share two or three folders: each checked once
         for output_format, target in self.targets:
             destination = real_target(target)
-            ensure_writable(destination.parent)
+            if destination.parent not in folders:
+                ensure_writable(destination.parent)
+                folders.add(destination.parent)
             check_writable_file(destination)
             if target.exists():
                 output_format.check_existing(target, document, self.catalogues)
