@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import stat
@@ -21,6 +22,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +48,10 @@ def real_target(target: Path) -> Path:
     link in a shared folder is refused too: `realpath` follows links without the kernel's checks,
     so without this a run could be led into someone else's files.
     """
-    resolved = _resolve_safely(Path(target))
-    return resolved if Path(target).is_symlink() else Path(target)
+    resolved = _resolve_safely(target)
+    if os.path.islink(target):
+        return resolved
+    return target if isinstance(target, Path) else Path(target)
 
 
 def _shared_folder(folder: os.stat_result) -> bool:
@@ -69,17 +73,64 @@ def _check_link(link: Path, link_stat: os.stat_result) -> None:
         raise InputError(link, "is a symbolic link to nothing in a shared folder; refusing to follow it")
 
 
+_FOLDERS: ContextVar[dict[tuple[str, ...], tuple[str, int]] | None] = ContextVar("_FOLDERS", default=None)
+"""Within `resolving_folders_once`: each folder's resolution (its real path, links followed), by its parts."""
+
+
+@contextmanager
+def resolving_folders_once() -> Iterator[None]:
+    """Within the block, the folders on the way to each target are resolved and checked once.
+
+    One document's outputs lie in two or three folders, and checking every link on the way
+    to each file again for each step of writing it walked the same folders dozens of times. The
+    last step of each path (the file itself, where a reviewer's save or a planted link lands) is
+    still looked at every time; only the folders above it are taken as they were found when the
+    block first met them. Nested blocks share the outermost one's folders.
+    """
+    if _FOLDERS.get() is not None:
+        yield
+        return
+    token = _FOLDERS.set({})
+    try:
+        yield
+    finally:
+        _FOLDERS.reset(token)
+
+
 def _resolve_safely(path: Path) -> Path:
     """`os.path.realpath(path)`, checking each link it follows with `_check_link`."""
-    pending = list(reversed(Path(os.getcwd(), path).parts))
-    resolved = Path(pending.pop())  # the root
-    links = 0
+    parts = _absolute_parts(path)
+    folders = _FOLDERS.get()
+    if folders is None or len(parts) < 2:
+        resolved, _ = _walk(path, parts[0], 0, list(reversed(parts[1:])))
+        return Path(resolved)
+    folder = parts[:-1]
+    state = folders.get(folder)
+    if state is None:
+        state = folders[folder] = _walk(path, folder[0], 0, list(reversed(folder[1:])))
+    resolved, _ = _walk(path, *state, [parts[-1]])
+    return Path(resolved)
+
+
+def _absolute_parts(path: Path) -> tuple[str, ...]:
+    """`Path(os.getcwd(), path).parts`, without building Path objects for the common case."""
+    absolute = os.path.join(os.getcwd(), path)
+    if absolute.startswith("//"):  # POSIX lets "//" mean something else; pathlib keeps it as the root
+        return Path(absolute).parts
+    return ("/", *(name for name in absolute.split("/") if name not in ("", ".")))
+
+
+def _walk(path: Path, resolved: str, links: int, pending: list[str]) -> tuple[str, int]:
+    """Follow the names on `pending` (a stack, next name last) from the real folder `resolved`.
+
+    Returns the real path reached and how many links it took so far (the kernel's limit counts
+    those of the whole path)."""
     while pending:
         name = pending.pop()
         if name == "..":
-            resolved = resolved.parent
+            resolved = os.path.dirname(resolved)
             continue
-        candidate = resolved / name
+        candidate = os.path.join(resolved, name)
         try:
             found = os.lstat(candidate)
         except OSError:  # missing (to be created) or unreadable: nothing more to follow
@@ -91,23 +142,35 @@ def _resolve_safely(path: Path) -> Path:
         links += 1
         if links > MAX_LINKS:
             raise InputError(path, "too many levels of symbolic links")
-        _check_link(candidate, found)
+        _check_link(Path(candidate), found)
         try:
             pointed = Path(os.readlink(candidate))
         except OSError as exc:
-            raise InputError(candidate, f"cannot read the symbolic link ({exc.strerror})") from None
+            raise InputError(Path(candidate), f"cannot read the symbolic link ({exc.strerror})") from None
         if pointed.is_absolute():
-            resolved = Path(pointed.anchor)
+            resolved = pointed.anchor
         pending.extend(reversed(pointed.parts[1:] if pointed.is_absolute() else pointed.parts))
-    return resolved
+    return resolved, links
 
 
 def check_writable_target(target: Path) -> None:
     """Refuse a target that is a folder or a read-only file (whoever made it read-only meant it)."""
-    target = real_target(target)
-    if target.is_dir():
+    check_writable_file(real_target(target))
+
+
+def check_writable_file(target: Path) -> None:
+    """`check_writable_target` for a path already resolved with `real_target`."""
+    try:
+        found = os.stat(target)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EBADF):  # as `Path.exists` and `Path.is_dir` take it: nothing there
+            return
+        raise
+    if stat.S_ISDIR(found.st_mode):
         raise InputError(target, "is a folder, cannot write a file there")
-    if target.exists() and not target.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+    if not found.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         raise InputError(target, "is read-only; refusing to replace it (make it writable, or write elsewhere)")
 
 
@@ -143,7 +206,7 @@ def deferred_interrupts() -> Iterator[None]:
 def _stage(target: Path, data: bytes, staged: list[tuple[Path, Path]]) -> None:
     """Write `data` to a temporary file beside `target`'s real file and record it in `staged`."""
     destination = real_target(target)
-    check_writable_target(target)
+    check_writable_file(destination)
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
@@ -197,6 +260,11 @@ def write_all_atomic(files: Mapping[Path, str | bytes | IfUnchanged]) -> None:
     staged is never overwritten. If one changed, `ChangedMeanwhile` is raised and neither it nor
     anything after it is replaced (with several such files, those before it have landed).
     """
+    with resolving_folders_once():
+        _write_all(files)
+
+
+def _write_all(files: Mapping[Path, str | bytes | IfUnchanged]) -> None:
     staged: list[tuple[Path, Path]] = []
     new_folders = _created_folders([Path(t) for t in files])
     watched: dict[Path, tuple[Path, bytes | None]] = {}

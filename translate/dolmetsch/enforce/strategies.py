@@ -25,7 +25,7 @@ from dolmetsch.document.model import Segment
 from dolmetsch.engine.engine import Engine, Hypothesis
 from dolmetsch.enforce.align import locate_term, word_ranges
 from dolmetsch.glossary.constraints import plural_rendering, satisfied
-from dolmetsch.glossary.matcher import GlossaryMatcher, Match
+from dolmetsch.glossary.matcher import Match, shared_matcher
 from dolmetsch.glossary.model import Glossary
 from dolmetsch.translation import KEPT, MISSING, NATURAL, NBEST, PREFIX, REPLACED, TermOutcome
 
@@ -68,7 +68,7 @@ class GlossaryEnforcer:
         """
         self.glossary = glossary
         self.fingerprint = glossary.fingerprint()
-        self.matcher = GlossaryMatcher(glossary)
+        self.matcher = shared_matcher(glossary)
         self.nbest = nbest
         self.prefix_rounds = prefix_rounds
         self.prefix_beam = prefix_beam

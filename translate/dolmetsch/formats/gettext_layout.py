@@ -30,6 +30,7 @@ PAGE_WIDTH = 79
 """msgcat's default page width."""
 UC_BREAK_UNDEFINED, UC_BREAK_PROHIBITED, UC_BREAK_POSSIBLE = 0, 1, 2
 WRITE_ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v", "\\": "\\", '"': '"'}
+TO_ESCAPE = re.compile("|".join(re.escape(char) for char in WRITE_ESCAPES))
 READ_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"'}
 """The escapes polib writes; a string holding any other is left to msgcat."""
 KEYWORDS = ("msgctxt", "msgid", "msgstr")
@@ -164,6 +165,8 @@ def _read_string(strings: dict, line: str, last: tuple[dict, str] | None) -> tup
 
 
 def _unescape(raw: str) -> str:
+    if "\\" not in raw:
+        return raw  # most strings hold no escape
     parts, i = [], 0
     while i < len(raw):
         char = raw[i]
@@ -265,14 +268,17 @@ def _wrap(prefix: str, name: str, value: str, breaks) -> list[str]:
 def _escape(portion: str) -> tuple[bytes, bytes]:
     """The portion as it is written between quotes (UTF-8), and the breaks forbidden inside escapes."""
     escaped, overrides = bytearray(), bytearray()
-    for char in portion:
-        if char in WRITE_ESCAPES:
-            escaped += b"\\" + WRITE_ESCAPES[char].encode()
-            overrides += bytes((UC_BREAK_UNDEFINED, UC_BREAK_PROHIBITED))
-        else:
-            encoded = char.encode("utf-8")
-            escaped += encoded
-            overrides += bytes(len(encoded))
+    position = 0
+    for match in TO_ESCAPE.finditer(portion):  # the text between escapes a run at a time
+        encoded = portion[position : match.start()].encode("utf-8")
+        escaped += encoded
+        overrides += bytes(len(encoded))
+        escaped += b"\\" + WRITE_ESCAPES[match.group()].encode()
+        overrides += bytes((UC_BREAK_UNDEFINED, UC_BREAK_PROHIBITED))
+        position = match.end()
+    encoded = portion[position:].encode("utf-8")
+    escaped += encoded
+    overrides += bytes(len(encoded))
     if portion.endswith("\n"):
         overrides[-2] = UC_BREAK_PROHIBITED  # no break just before the `\n` that ends the portion
     return bytes(escaped), bytes(overrides)
@@ -281,10 +287,11 @@ def _escape(portion: str) -> tuple[bytes, bytes]:
 def _cut(escaped: bytes, linebreaks: bytes, lead: str, prefix: str) -> list[str]:
     """Quoted lines of one portion: the first after `lead`, one more at each break, each after `prefix`."""
     pieces, start = [], 0
-    for index, kind in enumerate(linebreaks):
-        if kind == UC_BREAK_POSSIBLE:
-            pieces.append(escaped[start:index])
-            start = index
+    index = linebreaks.find(UC_BREAK_POSSIBLE)
+    while index >= 0:
+        pieces.append(escaped[start:index])
+        start = index
+        index = linebreaks.find(UC_BREAK_POSSIBLE, index + 1)
     pieces.append(escaped[start:])
     first, *rest = (piece.decode("utf-8") for piece in pieces)
     return [f'{lead}"{first}"'] + [f'{prefix}"{piece}"' for piece in rest]

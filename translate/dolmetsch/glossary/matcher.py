@@ -327,3 +327,12 @@ class GlossaryMatcher:
             start, end = tokens[first].start, tokens[last - 1].end
             chosen.append(Match(pattern.entry, start, end, sentence[start:end]))
         return sorted(chosen, key=lambda match: match.start)
+
+
+def shared_matcher(glossary: Glossary) -> GlossaryMatcher:
+    """The one matcher of `glossary` (kept in its memo), so that the enforcer and the review pages
+    of a run share its cache of word keys instead of each looking every word up again."""
+    memo = glossary.memo()
+    if "matcher" not in memo:
+        memo["matcher"] = GlossaryMatcher(glossary)
+    return memo["matcher"]

@@ -24,7 +24,14 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dolmetsch.atomic import ChangedMeanwhile, IfUnchanged, check_writable_target, real_target, write_all_atomic
+from dolmetsch.atomic import (
+    ChangedMeanwhile,
+    IfUnchanged,
+    check_writable_file,
+    real_target,
+    resolving_folders_once,
+    write_all_atomic,
+)
 from dolmetsch.document.model import Document
 from dolmetsch.errors import ConcurrentEditError, InputError
 from dolmetsch import output as registry
@@ -82,9 +89,17 @@ class OutputPlan:
 
     def preflight(self, document: Document) -> None:
         """Everything that could stop writing `document`'s outputs, checked before the translation starts."""
+        with resolving_folders_once():
+            self._preflight(document)
+
+    def _preflight(self, document: Document) -> None:
+        folders: set[Path] = set()  # the outputs share two or three folders: each checked once
         for output_format, target in self.targets:
-            ensure_writable(real_target(target).parent)
-            check_writable_target(target)
+            destination = real_target(target)
+            if destination.parent not in folders:
+                ensure_writable(destination.parent)
+                folders.add(destination.parent)
+            check_writable_file(destination)
             if target.exists():
                 output_format.check_existing(target, document, self.catalogues)
 
@@ -99,6 +114,10 @@ class OutputPlan:
     def write(self, translated: TranslatedDocument) -> dict[Path, str]:
         """Render every output, then write them all or none; merged files are locked and re-verified.
         Returns the text written, by path."""
+        with resolving_folders_once():
+            return self._write(translated)
+
+    def _write(self, translated: TranslatedDocument) -> dict[Path, str]:
         merged = [target for output_format, target in self.targets if output_format.merges_existing]
         with ExitStack() as locks:
             for target in merged:

@@ -20,8 +20,8 @@ from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.formats.base import RenderContext
 from dolmetsch.formats.po import Catalogues, with_contexts
 from dolmetsch.glossary.constraints import forbidden_spans, rendering_spans
-from dolmetsch.glossary.matcher import GlossaryMatcher
-from dolmetsch.glossary.model import Entry
+from dolmetsch.glossary.matcher import GlossaryMatcher, shared_matcher
+from dolmetsch.glossary.model import Entry, Glossary
 from dolmetsch.translation import (
     FUZZY,
     KEPT,
@@ -231,8 +231,15 @@ def _findings(translated: TranslatedDocument, wheres: Sequence[str], glossary) -
     The checks run on the page's own keys, unique even where a source line holds several
     sentences, and their messages name the PO entry."""
     reviewed = [ReviewedSegment(s.segment.text, s.english, where) for s, where in zip(translated.segments, wheres)]
-    matcher = GlossaryMatcher(glossary) if glossary is not None else None
-    return run_checks(reviewed, CheckContext(glossary=matcher))
+    return run_checks(reviewed, CheckContext(glossary=_matcher(glossary)))
+
+
+def _matcher(glossary) -> GlossaryMatcher | None:
+    """The run's matcher of the glossary, the one the enforcer used: its cache of word keys (each a
+    lemma lookup) already holds every word of the document, instead of starting empty for each page."""
+    if glossary is None:
+        return None
+    return shared_matcher(glossary) if isinstance(glossary, Glossary) else GlossaryMatcher(glossary)
 
 
 def _badges(s: TranslatedSegment, views: Sequence[TermView]) -> tuple[tuple[str, str], ...]:
