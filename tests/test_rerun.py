@@ -249,3 +249,28 @@ def test_wrapped_comment_lines_are_joined_as_they_were_written():
     assert len(written.split("\n")) > len(lines)
     assert comment_lines(written) == lines
     assert comment_lines("\n".join(lines[:1] + lines[2:])) == lines[:1] + lines[2:]
+
+
+def test_a_run_that_filled_sentences_from_the_memory_keeps_no_stamp(tmp_path, article):
+    """A memory match is a draft with a note saying where it came from; the re-run takes it from
+    the catalogue as a draft, so that run writes, and only the run after it is up to date."""
+    root = tmp_path / "run"
+    other = tmp_path / "other.txt"
+    other.write_text("Kim besuchte Russland.\n", encoding="utf-8")
+    article.write_text("Kim besuchte Russland. Putin traf Kim.\n", encoding="utf-8")
+    assert translate(other, root, "-q").exit_code == 0
+    po = root / "locales" / "en" / "LC_MESSAGES" / "other.po"
+    catalog = polib.pofile(str(po))
+    for e in catalog:
+        e.flags = []
+    catalog.save(str(po))
+    assert translate(article, root, "-q").exit_code == 0
+    assert "#. memory: " in (root / "locales" / "en" / "LC_MESSAGES" / "putin-kim.po").read_text(encoding="utf-8")
+    result = translate(article, root)
+    assert result.exit_code == 0 and "up to date" not in result.stderr
+    settled = files(root)
+    result = translate(article, root)
+    assert "putin-kim: up to date" in result.stderr and files(root) == settled
+    forget_stamps()
+    assert translate(article, root, "-q").exit_code == 0
+    assert files(root) == settled
