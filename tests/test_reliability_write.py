@@ -105,7 +105,8 @@ def hook_every_step(monkeypatch, root: Path, hook) -> list[str]:
 
     def stage_then_step(target, data, staged):
         stage(target, data, staged)
-        step(f"staged {Path(target).name}")
+        if Path(target).is_relative_to(root):  # the run's outputs, not its stamp in the user cache
+            step(f"staged {Path(target).name}")
 
     def replace_then_step(source, destination, *args, **kwargs):
         replace(source, destination, *args, **kwargs)

@@ -267,9 +267,9 @@ def translate_files(
     Nothing is written, and no model is loaded, when a source, the glossary or an output target
     is bad; with `keep_going` (a batch) a bad document is set aside in the failures instead and
     the others go on, all their sentences decoded in one pass. `sources` are file paths, or "-"
-    for standard input. A document whose outputs are exactly what an earlier run that decoded
-    nothing wrote, from the same source, model, glossary and options, is up to date: it is left
-    as it is (see dolmetsch.stamps). Segments whose catalogue already holds a reviewed translation
+    for standard input. A document whose outputs are exactly what an earlier run wrote, from the
+    same source, model, glossary and options, is up to date: it is left as it is (see
+    dolmetsch.stamps). Segments whose catalogue already holds a reviewed translation
     or a current machine draft are not decoded (`retranslate` decodes them all); nor are sentences
     the memory (the confirmed entries of every PO under `locales_dir`, plus `memory_files` in TMX)
     holds, which are filled in as fuzzy drafts, or as reviewed with `trust_memory`; similar ones
@@ -380,8 +380,6 @@ def _translate_stale(
     """Decode what the documents that are not up to date need, in one pass, here or elsewhere."""
     options = run.options
     jobs = [DocumentJob(s.document, {} if options.retranslate else s.plan.known_translations(s.document, package.name, run.fingerprint)) for s in stale]
-    for source, job in zip(stale, jobs):  # all taken from its own catalogue: its outputs will be a fixed point
-        source.stamp = None if options.retranslate or not _all_known(job) else Stamp(source.inputs, package.name, {})
     memory = load_memory(catalogues_under(run.locales_dir), options.memory_files, parsed=run.catalogues)
     own = [s.plan.path_of(GettextCatalog.name) for s in stale]
     jobs = remember(jobs, memory, trust=options.trust_memory, own=own, fill=not options.retranslate)
@@ -404,7 +402,8 @@ def _all_known(job: DocumentJob) -> bool:
 def _write_all(
     stale: list[_Source], translated: list[TranslatedDocument], run: _Run, failures: list[FailedSource], keep_going: bool
 ) -> dict[str, FileResult]:
-    """Each document's outputs written; a stamp kept for those a re-run would write again unchanged."""
+    """Each document's outputs written; a stamp kept for those a re-run would write again unchanged:
+    those whose catalogue gives every segment back as this run had it (see formats.po.settles)."""
     by_source = {source.where: source for source in stale}
     results: dict[str, FileResult] = {}
     for done in translated:
@@ -417,10 +416,19 @@ def _write_all(
             failures.append(FailedSource(done.document.source, error))
             continue
         results[source.given] = result = FileResult.of(done, written)
-        if source.stamp is not None and source.inputs:
+        if source.inputs and not run.options.retranslate and _settled(source, done, written, run):
             outputs = {str(Path(path).absolute()): digest(text) for path, text in written.items()}
-            save_stamp(replace(source.stamp, outputs=outputs, report=result.summary.record()))
+            save_stamp(Stamp(source.inputs, done.model, outputs, result.summary.record()))
     return results
+
+
+def _settled(source: _Source, done: TranslatedDocument, written: dict[Path, str], run: _Run) -> bool:
+    """Whether a re-run would write `done`'s outputs again byte for byte: its catalogue gives every
+    segment back as it is; without a catalogue, only when there was nothing to decode."""
+    catalogue = source.plan.path_of(GettextCatalog.name)
+    if catalogue is None:
+        return not any(has_words(s.segment.text) for s in done.segments)
+    return run.catalogues.settled(done.document.source, written.get(catalogue))
 
 
 def _translate_elsewhere(

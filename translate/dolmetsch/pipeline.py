@@ -2,8 +2,9 @@
 
 Document segments → one batched decoding pass over every document (sentences with glossary terms
 apart, in chunks) → glossary enforcement on the segments that need it → one TranslatedDocument per document, which every output format is
-written from. Segments whose translation is already known (reviewed, or a current draft in the
-catalogue) skip the engine; when every segment is known, no engine is needed at all.
+written from. Segments whose translation is already known (reviewed, a reviewer's draft, or the
+machine's own current output in the catalogue, taken back as the run that decoded it had it) skip
+the engine; when every segment is known, no engine is needed at all.
 """
 
 from __future__ import annotations
@@ -16,7 +17,17 @@ from dolmetsch.document.model import Document, Segment
 from dolmetsch.engine.engine import Engine
 from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.postedit import TYPOGRAPHIC, post_edit
-from dolmetsch.translation import MACHINE, DocumentJob, RunStats, TermOutcome, TranslatedDocument, TranslatedSegment, has_words
+from dolmetsch.translation import (
+    DRAFT,
+    MACHINE,
+    DocumentJob,
+    KnownTranslation,
+    RunStats,
+    TermOutcome,
+    TranslatedDocument,
+    TranslatedSegment,
+    has_words,
+)
 
 
 def translate_documents(
@@ -89,13 +100,31 @@ def _settle(job: DocumentJob, s: Segment, decoded: Iterator[tuple], enforcer: Gl
     if s.key in job.known:
         take = job.known[s.key]
         terms = enforcer.review(s.text, take.english) if enforcer is not None else ()
-        segment = TranslatedSegment(s, take.english, terms=terms, origin=take.origin, notes=tuple(filter(None, [take.note])))
+        machine = _as_decoded(s, take, terms)
+        if machine is not None:
+            segment = machine
+        else:
+            origin = DRAFT if take.origin == MACHINE else take.origin
+            segment = TranslatedSegment(s, take.english, terms=terms, origin=origin, notes=tuple(filter(None, [take.note])))
     elif has_words(s.text):  # decoded segments come back in the order they went in, so each document takes its own in turn
         segment = TranslatedSegment(s, *next(decoded))
     else:
         segment = TranslatedSegment(s, s.text)
     noted = job.notes.get(s.key)
     return replace(segment, notes=segment.notes + noted) if noted else segment
+
+
+def _as_decoded(s: Segment, take: KnownTranslation, terms: tuple[TermOutcome, ...]) -> TranslatedSegment | None:
+    """An untouched machine draft as the run that decoded it had it: the glossary's matches (`terms`,
+    as the review found them) with the outcomes its catalogue entry records. None when the record
+    does not fit those matches: the draft is then taken as a draft."""
+    record = take.machine
+    if take.origin != MACHINE or record is None:
+        return None
+    if [(t.found, t.en) for t in terms] != [(found, en) for found, en, _ in record.terms]:
+        return None
+    terms = tuple(replace(t, how=how) for t, (_, _, how) in zip(terms, record.terms))
+    return TranslatedSegment(s, take.english, record.truncated, terms, MACHINE, record.notes, record.post_edited)
 
 
 ENFORCEMENT_CHUNK = 256

@@ -1,7 +1,9 @@
 """What a document's outputs were made from, kept so that an unchanged re-run does nothing.
 
-A run that took every sentence of a document from its own catalogue writes outputs that the next
-run would write again byte for byte. It records a stamp in the user cache, keyed by the outputs'
+A run whose catalogue gives every sentence back as the run had it (the machine's output with all
+its decoding run knew, reviewed and draft entries as they are) writes outputs that the next run
+would write again byte for byte, the decoding run included. It records a stamp in the user cache,
+keyed by the outputs'
 absolute paths: a digest of everything the outputs were made from (the source's bytes, the
 options that shape them, the glossary, the dolmetsch version), the model's name, a digest of each
 output file as written, and the figures to report. A later run whose stamp still matches, every

@@ -77,13 +77,27 @@ class TermOutcome:
 
 
 @dataclass(frozen=True)
+class MachineRecord:
+    """What a decoding run knew of a machine output, as its catalogue entry records it, so that a
+    re-run that takes the output back tells the same story the decoding run did."""
+
+    truncated: bool = False
+    terms: tuple[tuple[str, str, str], ...] = ()
+    """Each glossary match as (found, en, how), in the sentence's order."""
+    post_edited: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class KnownTranslation:
-    """A translation a run takes instead of decoding: `origin` is REVIEWED or DRAFT."""
+    """A translation a run takes instead of decoding: `origin` is REVIEWED or DRAFT, or MACHINE for
+    an untouched current machine draft, whose `machine` record says what its decoding run knew."""
 
     english: str
     origin: Origin
     note: str = ""
     """Where it came from, for the reviewer (a memory entry, say)."""
+    machine: MachineRecord | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import textwrap
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,7 +34,9 @@ from dolmetsch.formats.gettext_layout import layout
 from dolmetsch.translation import ReviewedSegment
 from dolmetsch.formats.po_merge import (
     FUZZY,
+    MACHINE_DRAFT,
     MACHINE_MARK,
+    NEAREST_REVIEWED,
     confirmed,
     edited_by_reviewer,
     entry_key,
@@ -41,7 +44,23 @@ from dolmetsch.formats.po_merge import (
     merge_catalogs,
     recorded_fingerprint,
 )
-from dolmetsch.translation import DRAFT, MACHINE, REVIEWED, KnownTranslation, Origin, TranslatedDocument, TranslatedSegment
+from dolmetsch.translation import (
+    DRAFT,
+    MACHINE,
+    MISSING,
+    NATURAL,
+    NBEST,
+    PREFIX,
+    REPLACED,
+    REVIEWED,
+    KnownTranslation,
+    MachineRecord,
+    Origin,
+    TermOutcome,
+    TranslatedDocument,
+    TranslatedSegment,
+    has_words,
+)
 
 
 ISOLATE_START, ISOLATE_END = "\u2068", "\u2069"
@@ -52,21 +71,105 @@ def occurrence_context(occurrence: int) -> str | None:
     return None if occurrence == 1 else f"occurrence {occurrence}"
 
 
+TERM_NOTE = re.compile(rf"^glossary: (.+) → (.+) \(({'|'.join(re.escape(h) for h in (NATURAL, NBEST, PREFIX, REPLACED, MISSING))})\)$")
+MISSING_NOTE = "glossary terms MISSING: review required"
+REPLACED_NOTE = "glossary terms replaced after decoding: check the wording"
+TRUNCATED_NOTE = "length guard: the machine output was cut"
+POST_EDITED_NOTE = "post-edited to English conventions: "
+MERGE_NOTES = (MACHINE_DRAFT, NEAREST_REVIEWED)
+"""Comment lines the merge adds beside a machine output: no part of what its decoding run knew."""
+
+
 def _comment(s: TranslatedSegment) -> str:
     lines = [f"{s.segment.kind.value}, block {s.segment.block}, sentence {s.segment.index}"]
     if s.origin == MACHINE:
         lines.append(f"{MACHINE_MARK}{machine_fingerprint(s.english)}")
     lines += [f"glossary: {t.found} → {t.en} ({t.how})" for t in s.terms]
     if s.missing_terms:
-        lines.append("glossary terms MISSING: review required")
+        lines.append(MISSING_NOTE)
     elif s.replaced_terms:
-        lines.append("glossary terms replaced after decoding: check the wording")
+        lines.append(REPLACED_NOTE)
     if s.truncated:
-        lines.append("length guard: the machine output was cut")
+        lines.append(TRUNCATED_NOTE)
     if s.post_edited:
-        lines.append(f"post-edited to English conventions: {', '.join(s.post_edited)}")
+        lines.append(f"{POST_EDITED_NOTE}{', '.join(s.post_edited)}")
     lines += s.notes
     return "\n".join(lines)
+
+
+COMMENT_PREFIX = "#. "
+LINE_STARTS = (MACHINE_MARK, "glossary: ", MISSING_NOTE, REPLACED_NOTE, TRUNCATED_NOTE, POST_EDITED_NOTE, "memory", *MERGE_NOTES)
+"""How the `#.` lines a run writes begin (notes aside): a wrapped piece that begins so starts a line."""
+
+
+def _wrapped(line: str, width: int = 79) -> list[str]:
+    """A `#.` line as polib writes it at `width`: cut at spaces and after hyphens (textwrap) when too long."""
+    if len(line) + len(COMMENT_PREFIX) <= width:
+        return [line]
+    pieces = textwrap.wrap(line, width, initial_indent=COMMENT_PREFIX, subsequent_indent=COMMENT_PREFIX, break_long_words=False)
+    return [piece[len(COMMENT_PREFIX) :] for piece in pieces]
+
+
+def comment_lines(comment: str, width: int = 79) -> list[str] | None:
+    """The lines a comment was written from, before polib wrapped the long ones (a comment not
+    wrapped at all is its own lines); None where they cannot be told. A piece that ends in a
+    hyphen is joined to the next without a space (`pytest-of-` `root`), as textwrap cuts
+    hyphenated words; a line that had a space there reads back otherwise, which `settles` sees."""
+    groups: list[list[str]] = []
+    for piece in comment.split("\n"):
+        if groups and not piece.startswith(LINE_STARTS):
+            if len(COMMENT_PREFIX) + len(groups[-1][-1]) + 1 + len(piece.split(" ", 1)[0]) > width:
+                groups[-1].append(piece)  # it would not have fitted on the line before: a wrapped piece
+                continue
+        groups.append([piece])
+    lines = []
+    for group in groups:
+        line = "".join(piece if piece.endswith("-") else f"{piece} " for piece in group[:-1]) + group[-1]
+        if len(group) > 1 and _wrapped(line, width) != group:
+            line = " ".join(group)
+            if _wrapped(line, width) != group:
+                return None
+        lines.append(line)
+    return lines
+
+
+def as_written(comment: str, width: int = 79) -> str:
+    """A comment as it reads back from the file polib writes (long lines wrapped)."""
+    return "\n".join(piece for line in comment.split("\n") for piece in _wrapped(line, width))
+
+
+def machine_record(entry: polib.POEntry, segment, *, unwritten: bool = False) -> MachineRecord | None:
+    """What the run that decoded an untouched machine draft knew of it, read back from the `#.`
+    lines `_comment` wrote (polib wraps the long ones): term outcomes, truncation, post-edits,
+    notes. None when the comment is not exactly what a run writes for that output (an older
+    layout, a line the merge added), so the entry is taken as a draft, as before. An `unwritten`
+    entry (one of a catalogue not yet written) is read as it will read back from the file."""
+    comment = entry.comment or ""
+    lines = comment_lines(as_written(comment) if unwritten else comment)
+    if lines is None:
+        return None
+    if len(lines) < 2 or lines[1] != f"{MACHINE_MARK}{machine_fingerprint(entry.msgstr)}":
+        return None
+    rest = lines[2:]
+    terms = []
+    while rest and (term := TERM_NOTE.match(rest[0])):
+        terms.append(term.groups())
+        rest = rest[1:]
+    if rest and rest[0] in (MISSING_NOTE, REPLACED_NOTE):
+        rest = rest[1:]
+    truncated = bool(rest) and rest[0] == TRUNCATED_NOTE
+    rest = rest[1:] if truncated else rest
+    post_edited: tuple[str, ...] = ()
+    if rest and rest[0].startswith(POST_EDITED_NOTE):
+        post_edited = tuple(rest[0][len(POST_EDITED_NOTE) :].split(", "))
+        rest = rest[1:]
+    if any(not note or note.startswith(MERGE_NOTES) for note in rest):
+        return None
+    record = MachineRecord(truncated, tuple(terms), post_edited, tuple(rest))
+    again = TranslatedSegment(
+        segment, entry.msgstr, truncated, tuple(TermOutcome("", en, found, 0, 0, how) for found, en, how in terms), MACHINE, record.notes, post_edited
+    )
+    return record if _comment(again).split("\n")[1:] == lines[1:] else None
 
 
 def reference_name(source: str) -> str:
@@ -286,6 +389,18 @@ class Catalogues:
     def __init__(self) -> None:
         self._files: dict[str, tuple[bytes, polib.POFile, str]] = {}
         self._texts: dict[str, dict] = {}
+        self._settled: dict[str, tuple[str, bool]] = {}
+
+    def note_settled(self, source: str, text: str, settled: bool) -> None:
+        """Record whether the catalogue text rendered for document `source` gives every segment back
+        as the run had it (see settles)."""
+        self._settled[source] = (text, settled)
+
+    def settled(self, source: str, text: str | None) -> bool:
+        """Whether `text`, rendered this run for document `source`, gives a re-run back every
+        segment as this run had it, so that the re-run would write the same outputs."""
+        noted = self._settled.get(source)
+        return noted is not None and text is not None and noted[0] == text and noted[1]
 
     def load(self, path: Path, *, for_merging: bool = True, keep: bool = True) -> tuple[polib.POFile, str]:
         """The catalogue at `path` and its text (see load_catalog), parsed anew only when its bytes
@@ -409,12 +524,13 @@ def po_text(catalog: polib.POFile) -> str:
     return keep_isolated_references_whole(laid_out if laid_out is not None else gettext_layout(text))
 
 
-def known_translations(catalog: polib.POFile, document: Document, model: str, glossary: str) -> dict:
+def known_translations(catalog: polib.POFile, document: Document, model: str, glossary: str, *, unwritten: bool = False) -> dict:
     """Segments whose translation the catalogue already holds, so they need no decoding.
 
     Reviewed entries (confirmed, or a draft the reviewer edited; for a repeated sentence any
     confirmed copy) count always; an untouched machine draft only while the catalogue was made with
-    the same model and glossary (X-Model, X-Glossary).
+    the same model and glossary (X-Model, X-Glossary), and then it is the machine's output: MACHINE,
+    with what its decoding run recorded (see machine_record).
     """
     live = {entry_key(e): e for e in catalog if not e.obsolete}
     shared = {e.msgid: e for e in live.values() if confirmed(e)}
@@ -427,8 +543,11 @@ def known_translations(catalog: polib.POFile, document: Document, model: str, gl
         if entry is not None and entry.msgstr:
             if confirmed(entry):
                 known[segment.key] = KnownTranslation(entry.msgstr, REVIEWED)
-            elif edited_by_reviewer(entry) or (current and recorded_fingerprint(entry)):
+            elif edited_by_reviewer(entry):
                 known[segment.key] = KnownTranslation(entry.msgstr, DRAFT)
+            elif current and recorded_fingerprint(entry):
+                record = machine_record(entry, segment, unwritten=unwritten)
+                known[segment.key] = KnownTranslation(entry.msgstr, DRAFT if record is None else MACHINE, machine=record)
         if segment.key not in known and segment.text in shared:
             known[segment.key] = KnownTranslation(shared[segment.text].msgstr, REVIEWED)
     return known
@@ -468,12 +587,37 @@ def render_po(translated: TranslatedDocument, existing: Path | None, catalogues:
     A merge that changes nothing gives back the file's own text, which the writer then leaves alone."""
     catalog = build_catalog(translated)
     if existing is None or not existing.exists():
-        return po_text(catalog)
-    previous, text = (catalogues or Catalogues()).load(existing)
-    merged = merge_catalogs(catalog, previous)
-    if same_content(merged, previous):
-        return text  # not rewritten: the writer skips equal bytes
-    return po_text(merged)
+        text = po_text(catalog)
+    else:
+        previous, text = (catalogues or Catalogues()).load(existing)
+        catalog = merge_catalogs(catalog, previous)
+        if not same_content(catalog, previous):
+            text = po_text(catalog)  # else not rewritten: the writer skips equal bytes
+    if catalogues is not None:
+        catalogues.note_settled(translated.document.source, text, settles(catalog, translated))
+    return text
+
+
+def settles(catalog: polib.POFile, translated: TranslatedDocument) -> bool:
+    """Whether a re-run reading `catalog` would take every segment back exactly as `translated`
+    has it (the same English, origin, term outcomes, flags and notes), and so decode nothing and
+    write the same outputs: not so where the merge put a reviewer's work or a note beside a machine
+    output, or a segment came from the translation memory."""
+    known = known_translations(catalog, translated.document, translated.model, translated.glossary, unwritten=True)
+    for s in translated.segments:
+        take = known.get(s.segment.key)
+        if take is None:
+            if has_words(s.segment.text) or s != TranslatedSegment(s.segment, s.segment.text):
+                return False
+        elif take.english != s.english or take.origin != s.origin:
+            return False
+        elif take.machine is not None:
+            record = MachineRecord(s.truncated, tuple((t.found, t.en, t.how) for t in s.terms), s.post_edited, s.notes)
+            if take.machine != record:
+                return False
+        elif s.notes != tuple(filter(None, [take.note])) or s.truncated or s.post_edited:
+            return False
+    return True
 
 
 class GettextCatalog(OutputFormat):
