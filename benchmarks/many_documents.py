@@ -44,8 +44,8 @@ WMT23 = ROOT.parent / "shared" / "wmt23-terminology-de-en"
 THIS = Path(__file__).resolve()
 DEFAULT_BASELINE = "75c9161"
 PHASES = ("first run", "re-run", "settled re-run")
-"""The re-run takes the first run's machine output from the catalogues as drafts (the bitext and
-the review page say so); the settled re-run finds every output as the re-run left it."""
+"""The re-run finds every output as the first run wrote it (at 75c9161 it still rewrote the bitext
+and the review page, its machine output read back as drafts); the settled re-run is a third run."""
 
 
 def own_peak_mb() -> float:
