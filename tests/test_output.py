@@ -161,3 +161,35 @@ def test_the_layout_of_generated_catalogues_is_msgcats(seed):
             catalog.append(entry)
         compared += compared_with_msgcat(catalog)
     assert compared >= 20
+
+
+def test_a_written_documents_catalogues_are_released(tmp_path, parses):
+    """A batch holds one document's parsed catalogue at a time: once written, it is forgotten, so
+    memory does not grow with the number of documents (the next read parses again)."""
+    from dolmetsch.formats.po import Catalogues
+
+    po = tmp_path / "a.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Hallo"\nmsgstr "Hello"\n', encoding="utf-8")
+    catalogues = Catalogues()
+    _, text = catalogues.load(po)
+    catalogues.load(po)
+    catalogues.note_settled("a.txt", text, True)
+    assert len(parses) == 1 and catalogues.settled("a.txt", text)
+    catalogues.release("a.txt", [po])
+    assert not catalogues.settled("a.txt", text)
+    catalogues.load(po)
+    assert len(parses) == 2
+
+
+def test_a_batch_releases_each_document_once_it_is_written(tmp_path, tiny_package_dir, monkeypatch):
+    from dolmetsch.formats.po import Catalogues
+
+    released = []
+    real = Catalogues.release
+    monkeypatch.setattr(Catalogues, "release", lambda self, source, paths: (released.append(Path(source).name), real(self, source, paths)))
+    sources = []
+    for name in ("a.txt", "b.txt"):
+        sources.append(tmp_path / name)
+        shutil.copy(EXAMPLE, sources[-1])
+    translate(tmp_path, tiny_package_dir, sources)
+    assert sorted(released) == ["a.txt", "b.txt"]

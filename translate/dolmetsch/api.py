@@ -419,6 +419,7 @@ def _write_all(
         if source.inputs and not run.options.retranslate and _settled(source, done, written, run):
             outputs = {str(Path(path).absolute()): digest(text) for path, text in written.items()}
             save_stamp(Stamp(source.inputs, done.model, outputs, result.summary.record()))
+        run.catalogues.release(done.document.source, source.plan.paths())
     return results
 
 

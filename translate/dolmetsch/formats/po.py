@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import textwrap
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -401,6 +402,18 @@ class Catalogues:
         segment as this run had it, so that the re-run would write the same outputs."""
         noted = self._settled.get(source)
         return noted is not None and text is not None and noted[0] == text and noted[1]
+
+    def release(self, source: str, paths: Iterable[Path]) -> None:
+        """Forget what was kept for document `source` and its files once they are written, so a
+        batch holds one document's catalogues at a time, not every one of them."""
+        noted = self._settled.pop(source, None)
+        texts = {noted[0]} if noted is not None else set()
+        for path in paths:
+            kept = self._files.pop(os.path.realpath(path), None)
+            if kept is not None:
+                texts.add(kept[2])
+        for text in texts:
+            self._texts.pop(text, None)
 
     def load(self, path: Path, *, for_merging: bool = True, keep: bool = True) -> tuple[polib.POFile, str]:
         """The catalogue at `path` and its text (see load_catalog), parsed anew only when its bytes
