@@ -35,7 +35,6 @@ from dolmetsch.markup.sentences import (
     Piece,
     Region,
     Syntax,
-    Unit,
     build_unit,
     decode_source,
     plain_unit,
@@ -80,18 +79,13 @@ def parse_html(data: bytes, where: str) -> MarkupSource:
     tokens = _tokens(text, where, lines)
     walker = _Walker(text, tokens, lines, where)
     walker.walk()
-    found = sorted(walker.found, key=lambda item: item[0].region.start)
-    units = tuple(
-        Unit(number, kind, lines.line(built.region.start), built.marked, context)
-        for number, (built, kind, context) in enumerate(found)
-    )
-    return MarkupSource(
+    return MarkupSource.of_found(
+        walker.found,
+        lines.line,
         where=where,
         text=text,
         encoding=encoding,
         bom=bom,
-        units=units,
-        regions=tuple(built.region for built, _, _ in found),
         syntax=_HtmlSyntax(),
         lang=walker.lang,
         lang_values=tuple(sorted(walker.lang_values)),

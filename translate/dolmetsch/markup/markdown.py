@@ -32,7 +32,6 @@ from dolmetsch.markup.sentences import (
     Piece,
     Region,
     Syntax,
-    Unit,
     build_unit,
     decode_source,
     plain_unit,
@@ -72,19 +71,14 @@ def parse_markdown(data: bytes, where: str) -> MarkupSource:
     tokens = _parser().parse(parsed, env)
     walker = _Walker(text, bodies, starts, env)
     walker.walk(tokens)
-    found = sorted(walker.found, key=lambda item: item[0].region.start)
     index = LineIndex(text.replace("\r\n", " \n").replace("\r", "\n"))  # lines as markdown-it counts them
-    units = tuple(
-        Unit(number, kind, index.line(built.region.start), built.marked, context)
-        for number, (built, kind, context) in enumerate(found)
-    )
-    return MarkupSource(
+    return MarkupSource.of_found(
+        walker.found,
+        index.line,
         where=where,
         text=text,
         encoding=encoding,
         bom=bom,
-        units=units,
-        regions=tuple(built.region for built, _, _ in found),
         syntax=_MarkdownSyntax(),
     )
 

@@ -92,6 +92,17 @@ class MarkupSource:
     lang_values: tuple[tuple[int, int], ...] = field(default=())
     """Source ranges of the German `lang`/`xml:lang` values that `render` sets to the target language."""
 
+    @classmethod
+    def of_found(cls, found, line_of, **fields) -> "MarkupSource":
+        """A source from a parser's (built unit, kind, context) finds, numbered in source order;
+        `line_of(offset)` gives a unit's line; `fields` are the rest of the record."""
+        found = sorted(found, key=lambda item: item[0].region.start)
+        units = tuple(
+            Unit(number, kind, line_of(built.region.start), built.marked, context)
+            for number, (built, kind, context) in enumerate(found)
+        )
+        return cls(units=units, regions=tuple(built.region for built, _, _ in found), **fields)
+
     def render(self, translations: Mapping[int, MarkedText], *, lang: str | None = "en") -> str:
         """The document with each unit in `translations` (by id) written in; the others as in the source.
 
