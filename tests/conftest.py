@@ -90,3 +90,21 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+class PageVisit:
+    """A page opened in the session's chromium, with what it logged and requested (`METHOD url`)."""
+
+    def __init__(self, browser, url: str, width: int = 1280, height: int = 900):
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda message: self.errors.append(message.text) if message.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("request", lambda request: self.requests.append(f"{request.method} {request.url}"))
+        self.url = url
+        self.page.goto(self.url)
+
+    def js(self, expression: str):
+        return self.page.evaluate(expression)

@@ -20,7 +20,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, ROOT, PageVisit
 
 FLAGS_DE, FLAGS_EN = "Länderfahnen vor dem russischen Weltraumbahnhof Wostotschny", "Flags in front of the Russian Wostotschny spaceport"
 EVIL = "Kim sagte <script>window.pwned=1</script> in Wladiwostok.\n\nPutin & Kim <img src=x onerror=\"window.pwned=2\"> trafen sich.\n"
@@ -183,22 +183,11 @@ def test_help_does_not_load_jinja():
 # --- in the browser ------------------------------------------------------------------------------
 
 
-class Visit:
-    """A page opened from disk, with what it logged and requested."""
+class Visit(PageVisit):
+    """A review page opened from disk."""
 
     def __init__(self, browser, path: Path, width: int = 1280, height: int = 900):
-        self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("console", lambda message: self.errors.append(message.text) if message.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.url = path.resolve().as_uri()
-        self.page.goto(self.url)
-
-    def js(self, expression: str):
-        return self.page.evaluate(expression)
+        super().__init__(browser, path.resolve().as_uri(), width, height)
 
     def visible_rows(self) -> int:
         return self.js("[...document.querySelectorAll('.row.sent')].filter(r => r.offsetParent !== null).length")
@@ -269,7 +258,7 @@ def test_no_console_errors_and_no_requests_but_the_page(visit, page_path, built)
         v.page.emulate_media(media="print")
         v.page.emulate_media(media="screen")
         assert v.errors == []
-        assert v.requests == [v.url]
+        assert v.requests == [f"GET {v.url}"]
 
 
 def test_a_script_in_the_source_is_shown_as_text(visit, run):
@@ -278,7 +267,7 @@ def test_a_script_in_the_source_is_shown_as_text(visit, run):
     assert "<script>window.pwned=1</script>" in v.js("document.getElementById('de-s1').textContent")
     assert v.page.locator("#de-s1").is_visible()
     assert "<img src=x" in v.page.inner_text("main")
-    assert v.errors == [] and v.requests == [v.url]
+    assert v.errors == [] and v.requests == [f"GET {v.url}"]
 
 
 def _png_size(data: bytes) -> tuple[int, int]:

@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, TINY_MODEL
+from conftest import ROOT, TINY_MODEL, PageVisit
 
 GERMAN = "Kim reiste nach Wostotschny.\n\nPutin und Kim trafen sich in Wostotschny."
 START_TIMEOUT_S = 120
@@ -126,22 +126,11 @@ def test_the_server_serves_the_page_at_the_root(server):
 # --- in the browser ----------------------------------------------------------------------------------
 
 
-class Visit:
-    """The page opened from the server, with what it logged and requested."""
+class Visit(PageVisit):
+    """The page opened from the server."""
 
     def __init__(self, browser, url: str, width: int = 1280, height: int = 900):
-        self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("console", lambda message: self.errors.append(message.text) if message.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("request", lambda request: self.requests.append(f"{request.method} {request.url}"))
-        self.url = url + "/"
-        self.page.goto(self.url)
-
-    def js(self, expression: str):
-        return self.page.evaluate(expression)
+        super().__init__(browser, url + "/", width, height)
 
     def translate(self, german: str) -> None:
         self.page.fill("#source", german)
