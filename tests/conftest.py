@@ -108,3 +108,17 @@ class PageVisit:
 
     def js(self, expression: str):
         return self.page.evaluate(expression)
+
+
+def reviewer_saves(po: Path, edits: dict[str, str]) -> None:
+    """What a PO editor does: read, confirm entries, save atomically (a whole new file renamed over it)."""
+    import polib
+
+    catalog = polib.pofile(str(po))
+    for msgid, msgstr in edits.items():
+        entry = catalog.find(msgid)
+        entry.msgstr = msgstr
+        entry.flags = [f for f in entry.flags if f != "fuzzy"]
+    saving = po.with_name(po.name + ".saving")
+    catalog.save(str(saving))
+    os.replace(saving, po)

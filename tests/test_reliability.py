@@ -18,7 +18,7 @@ import polib
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EXAMPLE, ROOT, TINY_MODEL, msgfmt_or_skip
+from conftest import EXAMPLE, ROOT, TINY_MODEL, msgfmt_or_skip, reviewer_saves
 from dolmetsch.cache import user_cache_dir
 from dolmetsch.cli import app
 
@@ -54,16 +54,6 @@ def article(tmp_path) -> Path:
 # --- a reviewer's save during the write phase ----------------------------------------------------
 
 
-def reviewer_saves(po: Path, edits: dict[str, str]) -> None:
-    """What Poedit does: read, edit, save (polib writes the whole file)."""
-    catalog = polib.pofile(str(po))
-    for msgid, msgstr in edits.items():
-        entry = catalog.find(msgid)
-        entry.msgstr = msgstr
-        entry.flags = [f for f in entry.flags if f != "fuzzy"]
-    tmp = po.with_name(po.name + ".saving")
-    catalog.save(str(tmp))
-    os.replace(tmp, po)
 
 
 EDITS = {

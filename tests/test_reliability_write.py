@@ -18,7 +18,7 @@ import polib
 import pytest
 from typer.testing import CliRunner
 
-from conftest import TINY_MODEL, msgfmt_or_skip
+from conftest import TINY_MODEL, msgfmt_or_skip, reviewer_saves
 from dolmetsch import atomic
 from dolmetsch.cli import app
 from dolmetsch.output import writer
@@ -72,16 +72,6 @@ EDITS = {
 NEW_PARAGRAPH = "Kim kam wieder."
 
 
-def reviewer_saves(po: Path, edits: dict[str, str]) -> None:
-    """What a PO editor does: read, confirm entries, save atomically (a whole new file renamed over it)."""
-    catalog = polib.pofile(str(po))
-    for msgid, msgstr in edits.items():
-        entry = catalog.find(msgid)
-        entry.msgstr = msgstr
-        entry.flags = [f for f in entry.flags if f != "fuzzy"]
-    saving = po.with_name(po.name + ".saving")
-    catalog.save(str(saving))
-    os.replace(saving, po)
 
 
 def confirmed(po: Path) -> dict[str, str]:
