@@ -119,5 +119,5 @@ def test_memory_takes_only_confirmed_entries_and_refuses_entity_laden_tmx(tmp_pa
     evil = tmp_path / "evil.tmx"
     evil.write_text('<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY x "y">]><tmx version="1.4"><body/></tmx>', encoding="utf-8")
     (tmp_path / "x.txt").write_text("Ja.\n", encoding="utf-8")
-    result = run("translate", tmp_path / "x.txt", "--tm", evil, "--model", TINY_MODEL)
+    result = run("translate", tmp_path / "x.txt", "--tm", evil, "--model", TINY_MODEL, "-o", tmp_path / "out", "--locales", tmp_path / "locales")
     assert result.exit_code == 2 and "refusing XML with entity declarations" in result.stderr
