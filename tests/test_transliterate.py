@@ -211,3 +211,16 @@ def test_evidence_names_its_reasons(transliterator):
 
 def test_acronyms_in_a_name_stay_as_written(transliterator):
     assert transliterator.romanise_name("RIA Nowosti").english == "RIA Novosti"
+
+
+@pytest.mark.parametrize(
+    "german, language, likeliest",
+    [
+        ("Aeroflot", RUSSIAN, "аэрофлот"),  # e after a vowel: э before е in Russian
+        ("Ekaterinburg", RUSSIAN, "экатеринбург"),  # initial e: э first
+        ("Schoigu", RUSSIAN, "шойгу"),  # sch: ш before ж; i after a vowel before a consonant: й
+        ("Charkiw", UKRAINIAN, "харків"),  # Ukrainian i: і first
+    ],
+)
+def test_the_table_orders_each_rows_spellings_most_likely_first(german, language, likeliest):
+    assert cyrillic_candidates(german, language)[0] == likeliest
