@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLE, TINY_MODEL, msgfmt_or_skip
 from dolmetsch.cli import app
-from dolmetsch.document.sources import read_document
+from dolmetsch.sources import read_document
 
 ARTICLE = EXAMPLE.read_text(encoding="utf-8")
 

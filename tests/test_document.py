@@ -8,7 +8,7 @@ from conftest import EXAMPLE
 from dolmetsch.document.blocks import is_credit
 from dolmetsch.document.model import Kind
 from dolmetsch.document.reading import decode_text
-from dolmetsch.document.sources import read_document
+from dolmetsch.sources import read_document
 from dolmetsch.errors import InputError
 
 ARTICLE = EXAMPLE.read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from dolmetsch.document.blocks import parse_blocks
 from dolmetsch.document.model import Kind, normalise_space
 from dolmetsch.document.reading import parse_text
-from dolmetsch.document.sources import read_document
+from dolmetsch.sources import read_document
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

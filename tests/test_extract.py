@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from dolmetsch.cli import app
 from dolmetsch.document.reading import parse_text
-from dolmetsch.document.sources import read_document
+from dolmetsch.sources import read_document
 from dolmetsch.glossary import load_glossary
 from dolmetsch.terms.dictionary import DingDictionary
 from dolmetsch.terms.exonyms import Exonyms, english_demonym

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dolmetsch.errors import InputError
 from dolmetsch.markup.html import parse_html
-from dolmetsch.markup.model import MarkedText, Span
+from dolmetsch.document.inline import MarkedText, Span
 from dolmetsch.markup.reading import read_markup
 from dolmetsch.markup.sentences import cut, join, sentence_bounds, tighten
 

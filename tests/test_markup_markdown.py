@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from dolmetsch.errors import InputError
 from dolmetsch.markup.markdown import parse_markdown
-from dolmetsch.markup.model import MarkedText, Span
+from dolmetsch.document.inline import MarkedText, Span
 from dolmetsch.markup.reading import read_markup
 
 

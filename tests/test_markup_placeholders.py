@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dolmetsch.markup.model import MarkedText, Span, Tag, render
+from dolmetsch.document.inline import MarkedText, Span, Tag, render
 from dolmetsch.markup.placeholders import PLACEHOLDER, MarkupError, from_placeholders, markup_problems, to_placeholders
 
 A = Tag(1, '<a href="/kim" title="Kim">', "</a>", name="a")

@@ -6,7 +6,7 @@ import numpy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from dolmetsch.markup.model import MarkedText, Span, Tag
+from dolmetsch.document.inline import MarkedText, Span, Tag
 from dolmetsch.markup.placeholders import from_placeholders, to_placeholders
 from dolmetsch.markup.project import Alignment, project, word_ranges
 

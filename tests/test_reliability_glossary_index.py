@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLE, ROOT, TINY_MODEL
 from dolmetsch.cli import app
-from dolmetsch.document.sources import read_document
+from dolmetsch.sources import read_document
 from dolmetsch.glossary import index_cache, matcher
 from dolmetsch.glossary.index_cache import IndexCache, index_cache_dir, index_key
 from dolmetsch.glossary.loading import load_glossary

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLE, TINY_MODEL
 from dolmetsch import stamps
 from dolmetsch.cli import app
-from dolmetsch.document.sources import read_document
+from dolmetsch.sources import read_document
 from dolmetsch.formats.po import known_translations, machine_record
 from dolmetsch.formats.po_merge import MACHINE_MARK, machine_fingerprint
 from dolmetsch.translation import DRAFT, MACHINE, REVIEWED

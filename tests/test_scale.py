@@ -66,7 +66,7 @@ def test_local_workers_share_the_cores_unless_threads_are_given(tmp_path, feed, 
 
 
 def test_jobs_share_the_documents_out_evenly(feed):
-    from dolmetsch.document.sources import read_document
+    from dolmetsch.sources import read_document
 
     documents = [DocumentJob(read_document(str(p))) for p in sorted(feed.glob("*.txt"))]
     jobs = scale.split_jobs(documents, workers=2)

@@ -24,7 +24,7 @@ def __getattr__(name: str):
 
         return getattr(api, name)
     if name in _SOURCES:
-        from dolmetsch.document import sources
+        from dolmetsch import sources
 
         return getattr(sources, name)
     if name in _READING:

@@ -23,7 +23,7 @@ from dolmetsch.version import __version__
 from dolmetsch import output as registry
 from dolmetsch.document.model import Document
 from dolmetsch.document.reading import output_stem, read_source_bytes
-from dolmetsch.document.sources import read_document, source_format
+from dolmetsch.sources import read_document, source_format
 from dolmetsch.engine.engine import Engine
 from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.errors import InputError, UnreviewedError

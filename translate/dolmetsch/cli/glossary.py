@@ -88,7 +88,7 @@ def extract_command(
     """Propose glossary entries (status proposed) for the names, adjectives, acronyms and terms of an article."""
     # term extraction brings HanTa, wordfreq and Babel: loaded only for this command, so --help stays instant
     from dolmetsch.atomic import check_writable_target
-    from dolmetsch.document.sources import read_document
+    from dolmetsch.sources import read_document
     from dolmetsch.terms.extract import DEFAULT_COMMENTS, Extractor, merge_proposals, read_existing
     from dolmetsch.glossary.loading import applicable_glossaries
     from dolmetsch.glossary.model import Glossary

@@ -68,7 +68,7 @@ def translate_command(
     """
     # the pipeline loads on use, so --help stays instant (see the module docstring of dolmetsch.cli)
     from dolmetsch.api import check_output_file, translate_files
-    from dolmetsch.document.sources import expand_sources
+    from dolmetsch.sources import expand_sources
     from dolmetsch.engine.engine import DecodingOptions
     from dolmetsch.options import RunOptions
 

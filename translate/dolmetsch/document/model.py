@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
+from dolmetsch.document.inline import MarkedText
+
 
 class Kind(str, Enum):
     """What a part of the article is; decides whether it is translated and how it is shown."""
@@ -77,11 +79,20 @@ class Segment:
     index: int  # sentence number within its block, 1-based
     kind: Kind
     line: int
-    text: str  # whitespace-normalised source sentence (what the model and reviewers see)
+    text: str
+    """The whitespace-normalised sentence as reviewers and every file see it: with numbered
+    placeholders where it holds inline markup (`Kim <1>pries</1> die Truppen.`)."""
+    inline: MarkedText | None = None
+    """The sentence's plain text and inline elements, for a source with markup; None for plain text."""
 
     @property
     def key(self) -> SegmentKey:
         return SegmentKey(self.block, self.part, self.index)
+
+    @property
+    def plain(self) -> str:
+        """What the model reads and the glossary matches: the text without its inline markup."""
+        return self.text if self.inline is None else self.inline.text
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -102,6 +113,8 @@ class Document:
     block_separators: tuple[str, ...]  # len(blocks) - 1 separators, as in the source
     leading: str = ""
     trailing: str = ""
+    format: str = "text"
+    """The name of the source format that read it (`dolmetsch.sources`): which English document a run writes."""
 
     def segments(self) -> list[Segment]:
         """Translatable sentences in document order."""

@@ -100,7 +100,7 @@ def _control_share(text: str) -> float:
 
 class SourceFormat:
     """Base of every source format: a name, the suffixes it reads, and how a file's bytes become a
-    Document. A subclass sets the class attributes and overrides `parse`; `dolmetsch.document.sources`
+    Document. A subclass sets the class attributes and overrides `parse`; `dolmetsch.sources`
     lists them."""
 
     name: ClassVar[str]

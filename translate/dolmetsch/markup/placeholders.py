@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from dolmetsch.markup.model import MarkedText, Span
+from dolmetsch.document.inline import MarkedText, Span
 
 PLACEHOLDER = re.compile(r"<(/?)([0-9]+)(/?)>")
 """What reads as a placeholder; `</1/>` matches too and is reported as malformed."""

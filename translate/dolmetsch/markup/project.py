@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dolmetsch.markup.model import MarkedText, Span
+from dolmetsch.document.inline import MarkedText, Span
 
 LINK_SHARE = 0.5
 """An English word links to every German word with at least this share of its strongest weight."""

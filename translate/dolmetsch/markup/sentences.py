@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from dolmetsch.document.reading import MAX_SOURCE_BYTES, decode_text
 from dolmetsch.errors import InputError
-from dolmetsch.markup.model import MarkedText, Span, Tag
+from dolmetsch.document.inline import MarkedText, Span, Tag
 
 HTML_SUFFIXES = (".html", ".htm")
 MARKDOWN_SUFFIXES = (".md", ".markdown")

@@ -1,7 +1,7 @@
 """Source formats: the registry of readers that turn a file into a Document, chosen by suffix.
 
-Adding a source format means one module with a `SourceFormat` subclass (see `document/text.py`)
-and one line in SOURCES; folders, refusals and `dolmetsch translate --help` follow from the list.
+Adding a source format means one module with a `SourceFormat` subclass (see `document/text.py`,
+`markup/document.py`) and one line in SOURCES; folders, refusals and `dolmetsch translate --help` follow from the list.
 Standard input and a file without a suffix are read as plain text.
 """
 
@@ -14,8 +14,9 @@ from dolmetsch.document.model import Document
 from dolmetsch.document.reading import SourceFormat, output_stem, printable, read_source_bytes
 from dolmetsch.document.text import PlainText
 from dolmetsch.errors import InputError
+from dolmetsch.markup.document import HtmlSource, MarkdownSource
 
-SOURCES: tuple[SourceFormat, ...] = (PlainText(),)
+SOURCES: tuple[SourceFormat, ...] = (PlainText(), HtmlSource(), MarkdownSource())
 """Every source format a run reads; the first one also reads standard input and files without a suffix."""
 
 

@@ -1,0 +1,109 @@
+"""HTML and Markdown sources as Documents: each unit a block, its sentences segments with placeholders.
+
+Every stage after reading sees an HTML or Markdown article as it sees a text one: blocks, parts and
+segments. A segment's `text` shows its inline elements as numbered placeholders (what the PO, the
+bitext and the review page hold, see `dolmetsch.markup.placeholders`); its `inline` keeps the plain
+text the model reads and the elements to carry into the English. `render` pours translations with
+placeholders back into the source's skeleton, so the English page differs from the German only in
+its translated text and its `lang`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dolmetsch.document.model import Block, Document, Kind, Part, Segment, Sentence
+from dolmetsch.document.reading import SourceFormat, checked_sentences
+from dolmetsch.document.sentences import split_sentences
+from dolmetsch.markup.html import parse_html
+from dolmetsch.markup.markdown import parse_markdown
+from dolmetsch.markup.placeholders import from_placeholders, to_placeholders
+from dolmetsch.markup.sentences import MarkupSource, Unit, cut, join, sentence_bounds
+
+KINDS = {"title": Kind.TITLE, "heading": Kind.HEADING, "caption": Kind.CAPTION}
+"""Unit kinds the text model names; every other unit (paragraph, list item, cell, attribute …) is a paragraph."""
+WHOLE = frozenset(("title", "heading", "attribute"))
+"""Units translated as one sentence, as a text heading is."""
+
+
+@dataclass(frozen=True)
+class MarkupDocument(Document):
+    """A Document read from HTML or Markdown: one block per unit, and the skeleton to write it back."""
+
+    markup: MarkupSource | None = field(default=None, compare=False, repr=False)
+    marked: tuple[Segment, ...] = field(default=(), compare=False, repr=False)
+    """The segments, made once when reading (cutting a unit into sentences is not free)."""
+
+    def segments(self) -> list[Segment]:
+        return list(self.marked)
+
+    def render(self, translations: Mapping[tuple[int, int, int], str] | None = None) -> str:
+        """The source text, or with translations (by segment key, placeholders and all) the English
+        page with `lang` set to English; MarkupError when a translation's placeholders do not fit."""
+        if translations is None:
+            return self.markup.text
+        return self.markup.render(self.english_units(translations))
+
+    def english_units(self, translations: Mapping[tuple[int, int, int], str]) -> dict:
+        """Each unit's English as MarkedText (by unit id), its sentences joined."""
+        parts: dict[int, list] = {}
+        for segment in self.marked:
+            parts.setdefault(segment.block - 1, []).append(from_placeholders(translations[segment.key], segment.inline))
+        return {unit: join(found) for unit, found in parts.items()}
+
+    def encode(self, text: str) -> bytes:
+        """Rendered text in the source's encoding and byte-order mark (characters it lacks as references)."""
+        return self.markup.bom + text.encode(self.markup.encoding, "xmlcharrefreplace")
+
+
+def markup_document(source: MarkupSource, name: str, format: str) -> MarkupDocument:
+    """The Document of a parsed source: a block per unit, its sentences as `split_sentences` finds them."""
+    blocks: list[Block] = []
+    segments: list[Segment] = []
+    for unit in source.units:
+        kind = KINDS.get(unit.kind, Kind.PARAGRAPH)
+        bounds = _sentences(unit)
+        part = Part(kind, unit.marked.text, unit.line, tuple(Sentence(start, end) for start, end in bounds))
+        blocks.append(Block(unit.id + 1, unit.line, (part,), "\n"))
+        for index, (start, end) in enumerate(bounds, 1):
+            inline = cut(unit.marked, start, end)
+            segments.append(Segment(unit.id + 1, 0, index, kind, unit.line, to_placeholders(inline), inline))
+    document = MarkupDocument(
+        source=source.where,
+        name=name,
+        encoding=source.encoding,
+        blocks=tuple(blocks),
+        block_separators=("\n\n",) * max(len(blocks) - 1, 0),
+        format=format,
+        markup=source,
+        marked=tuple(segments),
+    )
+    return checked_sentences(document)
+
+
+def _sentences(unit: Unit) -> list[tuple[int, int]]:
+    text = unit.marked.text
+    if unit.kind in WHOLE:
+        return [(0, len(text))]
+    return sentence_bounds(unit.marked, split_sentences(text))
+
+
+class HtmlSource(SourceFormat):
+    """An HTML page or fragment: block text and human-readable attributes (see `dolmetsch.markup.html`)."""
+
+    name = "html"
+    suffixes = (".html", ".htm")
+
+    def parse(self, data: bytes, where: str, name: str) -> Document:
+        return markup_document(parse_html(data, where), name, self.name)
+
+
+class MarkdownSource(SourceFormat):
+    """A CommonMark document with GFM tables (see `dolmetsch.markup.markdown`)."""
+
+    name = "markdown"
+    suffixes = (".md", ".markdown")
+
+    def parse(self, data: bytes, where: str, name: str) -> Document:
+        return markup_document(parse_markdown(data, where), name, self.name)
