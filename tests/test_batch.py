@@ -23,7 +23,7 @@ def feed(tmp_path):
     folder.mkdir()
     (folder / "a.txt").write_text("Kim besuchte Russland.\n\nPutin traf Kim.\n", encoding="utf-8")
     (folder / "b.txt").write_text("Treffen in Russland\n\nKim besuchte Russland.\n", encoding="utf-8")
-    (folder / "notes.md").write_text("not an article", encoding="utf-8")
+    (folder / "notes.log").write_text("not an article", encoding="utf-8")
     single = tmp_path / "c.txt"
     single.write_text("Putin reiste nach Nordkorea.\n", encoding="utf-8")
     broken = tmp_path / "broken.txt"

@@ -140,9 +140,11 @@ def plan_outputs(
     with_glossary: bool,
     glossary: Glossary | None = None,
     catalogues: Catalogues | None = None,
+    source: str = "text",
 ) -> OutputPlan:
-    """The targets of one document's outputs (a Document, or its output name), not yet checked
-    (`preflight`) or written; `catalogues` are the run's parsed catalogues (see OutputPlan)."""
+    """The targets of one document's outputs (a Document, or its output name and `source`, the name
+    of its source format), not yet checked (`preflight`) or written; `catalogues` are the run's
+    parsed catalogues (see OutputPlan)."""
     return OutputPlan.for_document(
         document.name if isinstance(document, Document) else document,
         Path(out_dir) if out_dir is not None else None,
@@ -150,6 +152,7 @@ def plan_outputs(
         with_glossary=with_glossary,
         glossary=glossary,
         catalogues=catalogues,
+        source=document.format if isinstance(document, Document) else source,
     )
 
 
@@ -327,13 +330,14 @@ def _read_sources(sources: Sequence[str], name: str | None, run: _Run, keep_goin
 
 def _read_source(given: str, name: str | None, run: _Run, names: dict[str, str]) -> _Source:
     check_source_name(given, name, suffix=longest_suffix())
-    source_format(given)  # an unsupported suffix is refused before anything is read
+    reader = source_format(given)  # an unsupported suffix is refused before anything is read
     data, where = read_source_bytes(given)
     stem = output_stem(given, name)
     if stem in names:
         raise InputError(given, f"has the same output name as {names[stem]}; translate it in another run or with --name")
     plan = plan_outputs(
-        stem, run.out_dir, run.locales_dir, with_glossary=run.glossary is not None, glossary=run.glossary, catalogues=run.catalogues
+        stem, run.out_dir, run.locales_dir, with_glossary=run.glossary is not None, glossary=run.glossary, catalogues=run.catalogues,
+        source=reader.name,
     )
     source = _Source(given, where, stem, data, plan)
     if given != "-" and plan.paths() and not run.options.retranslate:
@@ -514,7 +518,8 @@ def build_files(
     results = []
     for document in documents:
         plan = OutputPlan.for_document(
-            document.name, out_dir, locales_dir, with_glossary=False, command=BUILD, formats=formats, glossary=shown
+            document.name, out_dir, locales_dir, with_glossary=False, command=BUILD, formats=formats, glossary=shown,
+            source=document.format,
         )
         plan.preflight(document)
         catalog_path = GettextCatalog().path(document.name, out_dir, locales_dir)

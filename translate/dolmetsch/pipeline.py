@@ -15,7 +15,9 @@ from dataclasses import replace
 
 from dolmetsch.document.model import Document, Segment
 from dolmetsch.engine.engine import Engine
+from dolmetsch.enforce.inline import place_inline, plain_english, shown_terms
 from dolmetsch.enforce.strategies import GlossaryEnforcer
+from dolmetsch.markup.placeholders import to_placeholders
 from dolmetsch.postedit import TYPOGRAPHIC, post_edit
 from dolmetsch.translation import (
     DRAFT,
@@ -51,7 +53,7 @@ def translate_documents(
     """
     started = time.perf_counter()
     segments = [job.document.segments() for job in jobs]
-    wordy = [s for found, job in zip(segments, jobs) for s in found if has_words(s.text) and s.key not in job.known]
+    wordy = [s for found, job in zip(segments, jobs) for s in found if has_words(s.plain) and s.key not in job.known]
     passed_through = sum(len(found) for found in segments) - len(wordy)
     if on_progress and passed_through:
         on_progress(passed_through)
@@ -60,14 +62,14 @@ def translate_documents(
     by_text = _machine_translations(wordy, engine, enforcer, quotes, on_progress)
     decoded = iter(by_text[s.text] for s in wordy)
     seconds = time.perf_counter() - started
-    words = [sum(len(s.text.split()) for s in found) for found in segments]
+    words = [sum(len(s.plain.split()) for s in found) for found in segments]
     total_words = max(sum(words), 1)
     model = engine.package.name if engine is not None else (model or "")
     fingerprint = enforcer.fingerprint if enforcer else ""
     results = []
     for job, found, count in zip(jobs, segments, words):
         done = tuple(_settle(job, s, decoded, enforcer) for s in found)
-        decoded_here = sum(1 for s in found if has_words(s.text) and s.key not in job.known)
+        decoded_here = sum(1 for s in found if has_words(s.plain) and s.key not in job.known)
         stats = RunStats(len(found), count, seconds * count / total_words, decoded_here)
         results.append(TranslatedDocument(job.document, done, model, stats, fingerprint))
     return results
@@ -88,25 +90,40 @@ def _machine_translations(
     unique = list(first_of.values())
     if on_progress and len(unique) < len(wordy):
         on_progress(len(wordy) - len(unique))
-    by_text = {}
-    for s, (text, truncated, terms) in zip(unique, _decode(engine, enforcer, unique, on_progress) if unique else ()):
+    plain = [replace(s, text=s.plain, inline=None) for s in unique]  # what the model and the glossary see
+    machine = []
+    for text, truncated, terms in _decode(engine, enforcer, plain, on_progress) if unique else ():
         edited, changes = post_edit(text, quotes=quotes, protected=[t.en for t in terms]) if quotes else (text, [])
-        by_text[s.text] = (edited, truncated, terms, MACHINE, (), tuple(changes))
+        machine.append((edited, truncated, terms, tuple(changes)))
+    marked = [i for i, s in enumerate(unique) if s.inline is not None]
+    placed = place_inline(engine, [unique[i].inline for i in marked], [machine[i][0] for i in marked], [machine[i][2] for i in marked])
+    by_text = {}
+    for s, (english, truncated, terms, changes) in zip(unique, machine):
+        by_text[s.text] = (english, truncated, terms, MACHINE, (), changes)
+    for i, projection in zip(marked, placed):
+        s = unique[i]
+        english, truncated, terms, changes = machine[i]
+        notes = (f"{FALLBACK_NOTE}{', '.join(f'<{n}>' for n in projection.fallbacks)}",) if projection.fallbacks else ()
+        by_text[s.text] = (to_placeholders(projection.marked), truncated, shown_terms(terms, s.inline), MACHINE, notes, changes)
     return by_text
+
+
+FALLBACK_NOTE = "markup placed without a confident alignment, check where it sits: "
+"""The reviewer's note on a sentence whose inline elements alignment could not place with confidence."""
 
 
 def _settle(job: DocumentJob, s: Segment, decoded: Iterator[tuple], enforcer: GlossaryEnforcer | None) -> TranslatedSegment:
     """One segment of a job: its known translation, the next decoded one, or the text itself (no letters)."""
     if s.key in job.known:
         take = job.known[s.key]
-        terms = enforcer.review(s.text, take.english) if enforcer is not None else ()
+        terms = shown_terms(enforcer.review(s.plain, plain_english(take.english, s.inline)), s.inline) if enforcer is not None else ()
         machine = _as_decoded(s, take, terms)
         if machine is not None:
             segment = machine
         else:
             origin = DRAFT if take.origin == MACHINE else take.origin
             segment = TranslatedSegment(s, take.english, terms=terms, origin=origin, notes=tuple(filter(None, [take.note])))
-    elif has_words(s.text):  # decoded segments come back in the order they went in, so each document takes its own in turn
+    elif has_words(s.plain):  # decoded segments come back in the order they went in, so each document takes its own in turn
         segment = TranslatedSegment(s, *next(decoded))
     else:
         segment = TranslatedSegment(s, s.text)

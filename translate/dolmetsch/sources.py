@@ -52,7 +52,7 @@ def expand_sources(sources: Sequence[str]) -> list[str]:
         if source != "-" and path.is_dir():
             found = sorted(str(p) for p in path.iterdir() if p.suffix.lower() in source_suffixes() and p.is_file())
             if not found:
-                raise InputError(source, f"folder holds no {' or '.join('*' + s for s in source_suffixes())} articles")
+                raise InputError(source, f"folder holds no articles ({', '.join('*' + s for s in source_suffixes())})")
             expanded.extend(found)
         else:
             expanded.append(source)

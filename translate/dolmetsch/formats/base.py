@@ -73,6 +73,8 @@ class OutputFormat:
     """Whether `render` carries over what people wrote into the file already there."""
     written_by: ClassVar[tuple[str, ...]] = (TRANSLATE, BUILD)
     """The commands whose runs write this format."""
+    sources: ClassVar[tuple[str, ...]] = ()
+    """The source formats (`dolmetsch.sources`, by name) whose documents get this output; empty: every one."""
 
     def path(self, name: str, out_dir: Path | None, locales_dir: Path | None) -> Path | None:
         """Where the output of document `name` goes; None when its folder is not given."""

@@ -16,6 +16,7 @@ def render_text(translated: TranslatedDocument) -> str:
 class EnglishText(OutputFormat):
     name = "text"
     suffix = ".en.txt"
+    sources = ("text",)
 
     def render(self, translated: TranslatedDocument, existing: Path | None) -> str:
         return render_text(translated)

@@ -14,6 +14,7 @@ from dolmetsch.formats.base import OutputFormat
 from dolmetsch.formats.bitext import Bitext
 from dolmetsch.formats.glossary_report import GlossaryReport
 from dolmetsch.formats.markdown import SideBySide
+from dolmetsch.formats.page import EnglishHtml, EnglishMarkdown
 from dolmetsch.formats.po import GettextCatalog
 from dolmetsch.formats.pot import GettextTemplate
 from dolmetsch.formats.text import EnglishText
@@ -23,6 +24,8 @@ from dolmetsch.translation import ReviewedSegment
 
 FORMATS: tuple[OutputFormat, ...] = (
     EnglishText(),
+    EnglishHtml(),
+    EnglishMarkdown(),
     Bitext(),
     SideBySide(),
     GettextCatalog(),

@@ -65,13 +65,17 @@ class OutputPlan:
         formats: Iterable[OutputFormat] | None = None,
         glossary: Glossary | None = None,
         catalogues: Catalogues | None = None,
+        source: str = "text",
     ) -> "OutputPlan":
         """The targets of `formats` (default: every registered format) that `command` writes for
         document `name`; `glossary` is the run's, for the formats that show it; `catalogues` the
-        run's parsed catalogues, shared with its memory (a plan of its own by default)."""
+        run's parsed catalogues, shared with its memory (a plan of its own by default); `source` is
+        the name of the document's source format (the English document is written in its format)."""
         targets = []
         everywhere = {}
         for output_format in formats if formats is not None else registry.FORMATS:
+            if output_format.sources and source not in output_format.sources:
+                continue
             path = output_format.path(name, out_dir, locales_dir)
             if path is not None:
                 everywhere[output_format.name] = path
