@@ -94,7 +94,7 @@ def test_unknown_check_name_is_one_line(tmp_path):
     result = check(po, "--glossary", GLOSSARY, "--check", "spelling")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        "dolmetsch: error: --check: unknown check 'spelling' (known: glossary, numbers, quotes, punctuation, untranslated, consistency)"
+        "dolmetsch: error: --check: unknown check 'spelling' (known: glossary, numbers, quotes, punctuation, untranslated, markup, consistency)"
     ]
 
 

@@ -416,9 +416,10 @@ def test_without_a_glossary_the_other_checks_run_and_the_glossary_check_is_skipp
 
 
 def test_every_check_is_registered_with_a_description():
-    assert [c.name for c in CHECKS] == ["glossary", "numbers", "quotes", "punctuation", "untranslated", "consistency"]
+    assert [c.name for c in CHECKS] == ["glossary", "numbers", "quotes", "punctuation", "untranslated", "markup", "consistency"]
     assert all(c.description for c in CHECKS)
     assert [c.name for c in CHECKS if c.across_files] == ["consistency"]
+    assert [c.name for c in CHECKS if c.sees_markup] == ["markup"]
 
 
 def test_importing_the_checks_loads_no_optional_library():

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dolmetsch.checks.base import ERROR, WARNING, Check, CheckContext, Finding
 from dolmetsch.checks.consistency import consistent_renderings
 from dolmetsch.checks.glossary import glossary_terms
+from dolmetsch.checks.markup import placeholders_paired, without_placeholders
 from dolmetsch.checks.numbers import numbers_in_english
 from dolmetsch.checks.punctuation import punctuation_marks
 from dolmetsch.checks.quotes import quotation_marks
@@ -27,6 +28,7 @@ CHECKS: tuple[Check, ...] = (
     Check("quotes", quotation_marks, description="German quotation marks left, unbalanced quotes"),
     Check("punctuation", punctuation_marks, description="end punctuation, brackets, spacing, tabs and newlines as in the German"),
     Check("untranslated", untranslated_segments, description="empty English, German copied unchanged"),
+    Check("markup", placeholders_paired, sees_markup=True, description="placeholders of inline markup: each of the German's once, well nested"),
     Check("consistency", consistent_renderings, across_files=True, description="one German sentence or noun, one rendering, in every file"),
 )
 
@@ -56,11 +58,13 @@ def check_files(
 ) -> list[Finding]:
     """Findings over several files' segments: per file, except `across_files` checks, which see them all together."""
     findings: list[Finding] = []
+    plain = [without_placeholders(segments) for segments in files]
     for check in runnable(checks if checks is not None else CHECKS, context):
+        shown = files if check.sees_markup else plain
         if check.across_files:
-            findings.extend(check.run([s for segments in files for s in segments], context))
+            findings.extend(check.run([s for segments in shown for s in segments], context))
         else:
-            for segments in files:
+            for segments in shown:
                 findings.extend(check.run(segments, context))
     return findings
 

@@ -67,3 +67,5 @@ class Check:
     needs_glossary: bool = False
     description: str = ""
     across_files: bool = False
+    sees_markup: bool = False
+    """Gets sentences with their inline-markup placeholders; the others get the text without them."""

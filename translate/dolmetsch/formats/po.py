@@ -32,6 +32,7 @@ from dolmetsch.document.reading import MAX_CATALOGUE_BYTES, MAX_SENTENCE_CHARS, 
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import LOCALES, TRANSLATE, OutputFormat, RenderContext
 from dolmetsch.formats.gettext_layout import layout
+from dolmetsch.markup.placeholders import markup_problems
 from dolmetsch.translation import ReviewedSegment
 from dolmetsch.formats.po_merge import (
     FUZZY,
@@ -537,13 +538,16 @@ def po_text(catalog: polib.POFile) -> str:
     return keep_isolated_references_whole(laid_out if laid_out is not None else gettext_layout(text))
 
 
-def known_translations(catalog: polib.POFile, document: Document, model: str, glossary: str, *, unwritten: bool = False) -> dict:
+def known_translations(
+    catalog: polib.POFile, document: Document, model: str, glossary: str, *, unwritten: bool = False, path: Path | str = "the PO catalogue"
+) -> dict:
     """Segments whose translation the catalogue already holds, so they need no decoding.
 
     Reviewed entries (confirmed, or a draft the reviewer edited; for a repeated sentence any
     confirmed copy) count always; an untouched machine draft only while the catalogue was made with
     the same model and glossary (X-Model, X-Glossary), and then it is the machine's output: MACHINE,
-    with what its decoding run recorded (see machine_record).
+    with what its decoding run recorded (see machine_record). A translation whose placeholders do
+    not fit its sentence's markup is refused (InputError naming `path` and the entry's line).
     """
     live = {entry_key(e): e for e in catalog if not e.obsolete}
     shared = {e.msgid: e for e in live.values() if confirmed(e)}
@@ -554,6 +558,7 @@ def known_translations(catalog: polib.POFile, document: Document, model: str, gl
         seen[segment.text] += 1
         entry = live.get((occurrence_context(seen[segment.text]), segment.text))
         if entry is not None and entry.msgstr:
+            fitting_markup(path, entry, segment)
             if confirmed(entry):
                 known[segment.key] = KnownTranslation(entry.msgstr, REVIEWED)
             elif edited_by_reviewer(entry):
@@ -562,8 +567,19 @@ def known_translations(catalog: polib.POFile, document: Document, model: str, gl
                 record = machine_record(entry, segment, unwritten=unwritten)
                 known[segment.key] = KnownTranslation(entry.msgstr, DRAFT if record is None else MACHINE, machine=record)
         if segment.key not in known and segment.text in shared:
+            fitting_markup(path, shared[segment.text], segment)
             known[segment.key] = KnownTranslation(shared[segment.text].msgstr, REVIEWED)
     return known
+
+
+def fitting_markup(path: Path | str, entry: polib.POEntry, segment) -> None:
+    """Refuse, in one line naming the entry, a translation whose placeholders do not pair up with
+    its sentence's inline elements: the English page could not be written from it."""
+    if segment.inline is None:
+        return
+    problems = markup_problems(entry.msgstr, segment.inline)
+    if problems:
+        raise InputError(path, f"msgstr of {segment.text[:50]!r}: {problems[0]}; its placeholders must pair up with the msgid's", entry.linenum)
 
 
 def reviewed_translations(path: Path | None, document: Document, catalogues: Catalogues | None = None) -> tuple[dict, str]:
@@ -584,6 +600,7 @@ def reviewed_translations(path: Path | None, document: Document, catalogues: Cat
             if any(char.isalpha() for char in segment.text):
                 missing.append(segment)
             continue
+        fitting_markup(path, entry, segment)
         known[segment.key] = KnownTranslation(entry.msgstr, REVIEWED if confirmed(entry) else DRAFT)
     if missing:
         first = missing[0]
@@ -651,7 +668,7 @@ class GettextCatalog(OutputFormat):
         refuse_other_documents((catalogues or Catalogues()).read(path), path, document)
 
     def known_translations(self, path: Path, document: Document, model: str, glossary: str, catalogues: Catalogues | None = None) -> dict:
-        return known_translations((catalogues or Catalogues()).read(path), document, model, glossary)
+        return known_translations((catalogues or Catalogues()).read(path), document, model, glossary, path=path)
 
     def read_segments(self, path: Path) -> list[ReviewedSegment]:
         return read_po_segments(path)
