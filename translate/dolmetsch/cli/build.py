@@ -13,7 +13,7 @@ from dolmetsch.cli.common import check_summary, reported_errors
 
 def build_command(
     source: str = typer.Argument(..., help="The German article the PO was made from.", metavar="SOURCE"),
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for S.en.txt, S.de-en.tsv, S.de-en.md and S.de-en.tmx."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the English (S.en.txt, S.en.html or S.en.md), S.de-en.tsv, S.de-en.md and S.de-en.tmx."),
     locales: Path = typer.Option(Path("locales"), "--locales", help="gettext tree holding en/LC_MESSAGES/S.po."),
     name: Optional[str] = typer.Option(None, "--name", help="Output stem [default: the source file name without extension]."),
     include_drafts: bool = typer.Option(False, "--all", help="Put fuzzy drafts into the TMX too (reviewed entries only by default)."),
@@ -25,7 +25,8 @@ def build_command(
     """Write the final English, bitext, side-by-side view, review page and TMX from the reviewed PO.
 
     `translate` writes the machine view; `build` writes what the reviewers made of it. Fuzzy
-    entries are used (and counted) unless --strict.
+    entries are used (and counted) unless --strict. A translation whose placeholders do not pair up
+    with the German's inline markup is refused, naming its PO line, and nothing is written.
     """
     # the formats load on use, so --help stays instant (see the module docstring of dolmetsch.cli)
     from dolmetsch.api import build_files
