@@ -233,7 +233,7 @@ BAD_REQUESTS = [
     ("target=fr", {"json": {"q": "Hallo", "source": "de", "target": "fr"}}, 400, "fr is not supported"),
     ("en to de", {"json": {"q": "Hello", "source": "en", "target": "de"}}, 400, "German (de) is not available as a target language from English (en)"),
     ("format=xml", {"json": {"q": "Hallo", "source": "de", "target": "en", "format": "xml"}}, 400, "xml format is not supported"),
-    ("format=html", {"json": {"q": "<p>Hallo</p>", "source": "de", "target": "en", "format": "html"}}, 400, "format html is not supported yet"),
+    ("format=html, markup no skeleton keeps", {"json": {"q": "<p>Hallo <!-- nie geschlossen", "source": "de", "target": "en", "format": "html"}}, 400, "Invalid request: unterminated comment"),
     ("alternatives not a number", {"json": {"q": "Hallo", "source": "de", "target": "en", "alternatives": "viele"}}, 400, "alternatives parameter is not a number"),
     ("too many alternatives", {"json": {"q": "Hallo", "source": "de", "target": "en", "alternatives": 9}}, 400, "alternatives parameter must be <= 3"),
     ("a text over the character limit", {"json": {"q": "Hallo " * 100, "source": "de", "target": "en"}}, 400, "Invalid request: request (600) exceeds text limit (400)"),
@@ -311,6 +311,36 @@ def test_translate_file_and_download(server, tmp_path):
         files={"file": ("daten.txt", b"\x00\x01\x02" * 100, "text/plain")}, timeout=60,
     )
     assert binary.status_code == 400 and "not a text file" in binary.json()["error"]
+
+
+def test_format_html_translates_whole_sentences_and_keeps_the_markup(server):
+    html = '<p>Der Präsident <a href="/p">Wladimir Putin</a> reiste nach <b>Wostotschny</b>.</p>\n<img src="k.png" alt="Kim im Zug">'
+    answer = post(server, {"q": [html, "Putin reiste."], "source": "de", "target": "en", "format": "html"})
+    assert answer.status_code == 200, answer.text
+    page, plain = answer.json()["translatedText"]
+    assert '<a href="/p">Vladimir Putin</a>' in page and "<b>Vostochny</b>" in page
+    assert page.startswith("<p>") and page.count("<a ") == 1 and '<img src="k.png" alt="' in page and "Kim im Zug" not in page
+    [sentence, alt] = answer.json()["dolmetsch"][0]["sentences"]
+    assert sentence["source"] == "Der Präsident <1>Wladimir Putin</1> reiste nach <2>Wostotschny</2>."
+    assert "<1>" in sentence["translation"] and alt["source"] == "Kim im Zug"
+    assert "<" not in plain
+    text = post(server, {"q": "<p>Putin reiste.</p>", "source": "de", "target": "en"}).json()["translatedText"]
+    assert text != page  # format text reads the tags as text, as LibreTranslate does
+
+
+def test_html_and_markdown_files_come_back_in_their_own_format(server):
+    page = '<html lang="de"><head><meta charset="windows-1252"></head><body><p>Putin reiste nach <i>Wostotschny</i>.</p></body></html>\n'.encode("cp1252")
+    answer = httpx.post(server.url + "/translate_file", data={"source": "de", "target": "en"}, files={"file": ("seite.html", page, "text/html")}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    download = httpx.get(answer.json()["translatedFileUrl"], timeout=30)
+    assert download.headers["content-type"].startswith("text/html")
+    assert download.content.startswith(b'<html lang="en"><head><meta charset="windows-1252">') and b"<i>Vostochny</i>" in download.content
+    markdown = "# Treffen\n\nPutin reiste nach *Wostotschny*.\n\n```\nnicht übersetzen\n```\n".encode("utf-8")
+    answer = httpx.post(server.url + "/translate_file", data={"source": "de", "target": "en"}, files={"file": ("a.md", markdown, "text/markdown")}, timeout=60)
+    english = httpx.get(answer.json()["translatedFileUrl"], timeout=30).text
+    assert english.startswith("# ") and "*Vostochny*" in english and english.endswith("```\nnicht übersetzen\n```\n")
+    settings = httpx.get(server.url + "/frontend/settings", timeout=30).json()
+    assert settings["supportedFilesFormat"] == [".txt", ".html", ".htm", ".md", ".markdown"]
 
 
 def test_access_log_has_one_line_per_request_and_no_text(server):

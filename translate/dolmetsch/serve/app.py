@@ -30,16 +30,18 @@ from starlette.routing import Route
 
 from dolmetsch.serve.access import KeyLimits, KeyTable, RateLimiter
 from dolmetsch.serve.batching import Batcher, QueueFull
-from dolmetsch.serve.engine import CACHED, Backend, InputError, Rendered, decode_upload
+from dolmetsch.serve.engine import CACHED, Backend, InputError, Rendered
+from dolmetsch.sources import source_suffixes
 from dolmetsch.serve.files import FileStore
 from dolmetsch.serve.metrics import Metrics, route_label
 
 LANGUAGES = {"de": "German", "en": "English"}
 SOURCE, TARGET = "de", "en"
 FORMATS = ("text", "html")
-FILE_FORMATS = (".txt",)
 """Every source format dolmetsch reads."""
 MAX_ALTERNATIVES = 3
+DOWNLOAD_TYPES = {".txt": "text/plain; charset=utf-8", ".html": "text/html", ".htm": "text/html", ".md": "text/markdown", ".markdown": "text/markdown"}
+"""Media types of translated files; an HTML page declares its own charset."""
 METHODS = frozenset({"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
 PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'"
 
@@ -110,6 +112,8 @@ class Translated:
     text: str
     alternatives: list[str]
     sentences: list[tuple[str, Rendered]]
+    data: bytes = b""
+    """The text as a file's bytes (an HTML or Markdown file keeps its encoding)."""
 
     def report(self) -> dict:
         """The `dolmetsch` field: each sentence, where its English came from, its glossary terms."""
@@ -179,10 +183,11 @@ class Service:
         if refused is not None:
             raise ApiError(429, refused)
 
-    async def translate(self, texts: list[str], alternatives: int) -> list[Translated]:
+    async def translate(self, texts: list, alternatives: int, format: str = "text", name: str = "request") -> list[Translated]:
+        """Translate texts of one request (`format` "text" or "html"; "file": one file's bytes, named `name`)."""
         loop = asyncio.get_running_loop()
         try:
-            skeletons, known = await loop.run_in_executor(self.prep, self._prepare, texts, alternatives)
+            skeletons, known = await loop.run_in_executor(self.prep, self._prepare, texts, alternatives, format, name)
         except InputError as error:
             raise ApiError(400, f"Invalid request: {error.problem}") from None
         missing = list(dict.fromkeys(s for sk in skeletons for s in sk.sentences if s not in known))
@@ -210,12 +215,12 @@ class Service:
                     candidate = skeleton.render([d.alternatives[k] if len(d.alternatives) > k else d.english for d in done])
                     if candidate != text and candidate not in others:
                         others.append(candidate)
-            results.append(Translated(text, others, list(zip(skeleton.sentences, done))))
+            results.append(Translated(text, others, list(zip(skeleton.sentences, done)), skeleton.encode(text)))
         return results
 
-    def _prepare(self, texts: list[str], alternatives: int):
+    def _prepare(self, texts: list, alternatives: int, format: str, name: str):
         """Split the texts; answer what the cache and the memory know (not for n-best requests)."""
-        skeletons = [self.backend.skeleton(t) for t in texts]
+        skeletons = [self.backend.skeleton(t, format, name) for t in texts]
         known: dict[str, Rendered] = {}
         if not alternatives:
             for sentence in {s for sk in skeletons for s in sk.sentences}:
@@ -400,10 +405,8 @@ async def translate(request: Request) -> Response:
     text_format = text_format or "text"
     if text_format not in FORMATS:
         raise ApiError(400, f"{text_format} format is not supported")
-    if text_format == "html":
-        raise ApiError(400, "format html is not supported yet")
     service.admit(request, key, sum(len(t) for t in texts))
-    done = await service.translate(texts, alternatives)
+    done = await service.translate(texts, alternatives, text_format)
     result: dict = {"translatedText": [d.text for d in done] if batch else done[0].text}
     if source == "auto":
         detected = [{"confidence": german_confidence(t), "language": SOURCE} for t in texts]
@@ -439,18 +442,14 @@ async def translate_file(request: Request) -> Response:
     name = Path(upload.filename or "").name
     if not name:
         raise ApiError(400, "Invalid request: empty file")
-    if Path(name).suffix.lower() not in FILE_FORMATS:
+    if Path(name).suffix.lower() not in source_suffixes():
         raise ApiError(400, "Invalid request: file format not supported")
     check_pair(_text(source, "source"), _text(target, "target"))
     data = await upload.read()
-    try:
-        text = decode_upload(data, name)
-    except InputError as error:
-        raise ApiError(400, f"Invalid request: {error.problem}") from None
-    service.admit(request, key if isinstance(key, str) else None, len(text))
-    [done] = await service.translate([text], 0)
+    service.admit(request, key if isinstance(key, str) else None, len(data))
+    [done] = await service.translate([data], 0, "file", name)
     safe = re.sub(r"[^\w.-]", "_", name) or "translated.txt"
-    token = service.files.put(done.text.encode("utf-8"), safe)
+    token = service.files.put(done.data, safe)
     return JSONResponse({"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{token}"})
 
 
@@ -461,7 +460,8 @@ async def download_file(request: Request) -> Response:
     stored = _service(request).files.get(token)
     if stored is None or not stored.path.is_file():
         raise ApiError(404, "File not found (or expired)")
-    return FileResponse(stored.path, filename=stored.name, media_type="text/plain; charset=utf-8")
+    media = DOWNLOAD_TYPES.get(Path(stored.name).suffix.lower(), DOWNLOAD_TYPES[".txt"])
+    return FileResponse(stored.path, filename=stored.name, media_type=media)
 
 
 async def languages(request: Request) -> Response:
@@ -494,7 +494,7 @@ async def frontend_settings(request: Request) -> Response:
         "keyRequired": bool(s.keys),
         "suggestions": False,
         "filesTranslation": True,
-        "supportedFilesFormat": list(FILE_FORMATS),
+        "supportedFilesFormat": list(source_suffixes()),
         "language": {
             "source": {"code": SOURCE, "name": LANGUAGES[SOURCE]},
             "target": {"code": TARGET, "name": LANGUAGES[TARGET]},

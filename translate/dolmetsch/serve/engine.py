@@ -5,7 +5,8 @@ sentence splitting, batched decoding with enforcement, the translation memory) g
 module, so that a change in the library's API is adapted here and nowhere else.
 
 A request's text becomes a `Skeleton` (the document model of `dolmetsch translate`: blocks,
-parts, sentences and the gaps between them); its sentences are translated in batches shared with
+parts, sentences and the gaps between them; for `format=html` and HTML or Markdown files, the page's
+skeleton, its sentences with numbered placeholders for their inline markup); its sentences are translated in batches shared with
 other requests as one synthetic document through `translate_documents`, with the same glossary
 enforcement and post-edit as `translate`; the skeleton then renders the English around them.
 """
@@ -18,13 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dolmetsch.api import find_package, run_glossary, start_engine
-from dolmetsch.document.model import Block, Document, Kind, Part, Sentence
-from dolmetsch.document.reading import decode_text, parse_text
+from dolmetsch.checks.markup import german_elements
+from dolmetsch.document.model import Document, Kind, Segment
+from dolmetsch.document.reading import parse_text
 from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.errors import InputError
 from dolmetsch.memory import catalogues_under, load_memory
 from dolmetsch.pipeline import translate_documents
+from dolmetsch.markup.document import MarkupDocument
+from dolmetsch.markup.placeholders import PLACEHOLDER
 from dolmetsch.postedit import TYPOGRAPHIC, post_edit
+from dolmetsch.sources import source_format
 from dolmetsch.options import RunOptions
 from dolmetsch.translation import DocumentJob, TermOutcome, has_words
 
@@ -63,6 +68,10 @@ class Skeleton:
         given = dict(zip(self.keys, english))
         return self.document.render({s.key: given.get(s.key, s.text) for s in self.document.segments()})
 
+    def encode(self, rendered: str) -> bytes:
+        """A rendered file's bytes: an HTML or Markdown file in its own encoding, text as UTF-8."""
+        return self.document.encode(rendered) if isinstance(self.document, MarkupDocument) else rendered.encode("utf-8")
+
 
 @dataclass
 class Backend:
@@ -96,12 +105,21 @@ class Backend:
     def model_name(self) -> str:
         return self.engine.package.name
 
-    def skeleton(self, text: str) -> Skeleton:
-        """The sentences of `text` (those with letters) and how to put the English back around them."""
-        if not text.strip():
+    def skeleton(self, text: str | bytes, format: str = "text", name: str = "request") -> Skeleton:
+        """The sentences of `text` (those with letters) and how to put the English back around them.
+
+        `format` is "text" or "html" for a request's `q`; a file's bytes are read by the source
+        format its `name`'s suffix names (format "file"). InputError for what cannot be read."""
+        if format == "file":
+            document = source_format(name).parse(text, name, "request")
+            text = document.render()
+        elif not text.strip():
             return Skeleton(None, text)
-        document = parse_text(text, name="request")
-        wordy = [s for s in document.segments() if has_words(s.text)]
+        elif format == "html":
+            document = source_format("q.html").parse(text.encode("utf-8"), "q", "request")
+        else:
+            document = parse_text(text, name="request")
+        wordy = [s for s in document.segments() if has_words(s.plain)]
         return Skeleton(document, text, tuple(s.key for s in wordy), tuple(s.text for s in wordy))
 
     def cost(self, sentence: str) -> int:
@@ -163,6 +181,9 @@ class Backend:
         hypotheses = self.engine.translate(list(sentences), num_hypotheses=n + 1, beam_size=max(n + 1, self.engine.options.beam_size))
         for sentence, options in zip(sentences, hypotheses):
             kept = []
+            if PLACEHOLDER.search(sentence):  # inline markup: only the best translation carries it
+                found.append(())
+                continue
             for hypothesis in options[1:]:
                 english, _ = post_edit(hypothesis.text, quotes=TYPOGRAPHIC)
                 if any(p not in english for p in PLACEABLE.findall(sentence)):
@@ -174,19 +195,14 @@ class Backend:
         return found
 
 
-def decode_upload(data: bytes, name: str) -> str:
-    """The text of an uploaded file, decoded as `translate` decodes a source (InputError if it is not text)."""
-    text, _ = decode_text(data, name)
-    return text
-
-
 def _synthetic(sentences: Sequence[str]) -> Document:
-    """One paragraph block per sentence, so each is translated as it is, never re-split or re-classified."""
-    blocks = tuple(
-        Block(number, 1, (Part(Kind.PARAGRAPH, text, 1, (Sentence(0, len(text)),)),), "\n")
+    """One segment per sentence, so each is translated as it is, never re-split or re-classified; a
+    sentence with placeholders (from an HTML request) carries the elements they stand for."""
+    segments = tuple(
+        Segment(number, 0, 1, Kind.PARAGRAPH, 1, text, german_elements(text) if PLACEHOLDER.search(text) else None)
         for number, text in enumerate(sentences, start=1)
     )
-    return Document("request", "request", "utf_8", blocks, ("\n\n",) * (len(blocks) - 1))
+    return MarkupDocument("request", "request", "utf_8", (), (), marked=segments)
 
 
 def _mask(sentence: str) -> tuple[str, list[tuple[str, str]]]:
@@ -230,4 +246,4 @@ def _pieces(sentence: str) -> list[str]:
     return [p for p in pieces if p]
 
 
-__all__ = ["Backend", "Rendered", "Skeleton", "InputError", "decode_upload", "MACHINE", "CACHED", "MEMORY"]
+__all__ = ["Backend", "Rendered", "Skeleton", "InputError", "MACHINE", "CACHED", "MEMORY"]
