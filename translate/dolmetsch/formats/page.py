@@ -1,7 +1,7 @@
 """The English article in its source's own format: `S.en.html` for HTML, `S.en.md` for Markdown.
 
-The document writes itself (`MarkupDocument.render`): the source's skeleton, byte for byte, with
-the translated sentences poured in and `lang` set to English; in the source's encoding.
+The document writes itself (`MarkupDocument.english_file`): the source's skeleton, byte for byte,
+with the translated sentences poured in and `lang` set to English; in the source's encoding.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from dolmetsch.translation import TranslatedDocument
 
 
 class _EnglishDocument(OutputFormat):
-    def render(self, translated: TranslatedDocument, existing: Path | None) -> str | bytes:
-        text = translated.english()
-        encoded = translated.document.encode(text)
-        return text if encoded == text.encode("utf-8") else encoded
+    def render(self, translated: TranslatedDocument, existing: Path | None) -> bytes:
+        return translated.document.english_file({s.segment.key: s.english for s in translated.segments})
 
 
 class EnglishHtml(_EnglishDocument):

@@ -10,8 +10,9 @@ its translated text and its `lang`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from dolmetsch.document.model import Block, Document, Kind, Part, Segment, Sentence
 from dolmetsch.document.reading import SourceFormat, checked_sentences
@@ -19,6 +20,7 @@ from dolmetsch.document.sentences import split_sentences
 from dolmetsch.markup.html import parse_html
 from dolmetsch.markup.markdown import parse_markdown
 from dolmetsch.markup.placeholders import from_placeholders, to_placeholders
+from dolmetsch.document.inline import MarkedText
 from dolmetsch.markup.sentences import MarkupSource, Unit, cut, join, sentence_bounds
 
 KINDS = {"title": Kind.TITLE, "heading": Kind.HEADING, "caption": Kind.CAPTION}
@@ -27,11 +29,23 @@ WHOLE = frozenset(("title", "heading", "attribute"))
 """Units translated as one sentence, as a text heading is."""
 
 
+class Skeleton(Protocol):
+    """What a format with inline markup reads a file into: its units, and how to write the file
+    back with some of them translated (`MarkupSource` for HTML and Markdown, a package of XML parts
+    for DOCX and ODT)."""
+
+    where: str
+    units: Sequence[Unit]
+
+    def render_bytes(self, translations: Mapping[int, MarkedText], *, lang: str | None = "en") -> bytes:
+        """The file with each unit in `translations` (by unit id) written in, the others as they were."""
+
+
 @dataclass(frozen=True)
 class MarkupDocument(Document):
-    """A Document read from HTML or Markdown: one block per unit, and the skeleton to write it back."""
+    """A Document read from a file with inline markup: one block per unit, and the skeleton to write it back."""
 
-    markup: MarkupSource | None = field(default=None, compare=False, repr=False)
+    markup: Skeleton | None = field(default=None, compare=False, repr=False)
     marked: tuple[Segment, ...] = field(default=(), compare=False, repr=False)
     """The segments, made once when reading (cutting a unit into sentences is not free)."""
 
@@ -40,10 +54,15 @@ class MarkupDocument(Document):
 
     def render(self, translations: Mapping[tuple[int, int, int], str] | None = None) -> str:
         """The source text, or with translations (by segment key, placeholders and all) the English
-        page with `lang` set to English; MarkupError when a translation's placeholders do not fit."""
-        if translations is None:
-            return self.markup.text
-        return self.markup.render(self.english_units(translations))
+        page with `lang` set to English; MarkupError when a translation's placeholders do not fit.
+        A package (DOCX, ODT) has no text of its own: its text is its units' text, a block each."""
+        if isinstance(self.markup, MarkupSource):
+            return self.markup.text if translations is None else self.markup.render(self.english_units(translations))
+        return super().render(translations)
+
+    def english_file(self, translations: Mapping[tuple[int, int, int], str]) -> bytes:
+        """The English file: the source's bytes with the translations poured in, in its encoding."""
+        return self.markup.render_bytes(self.english_units(translations))
 
     def english_units(self, translations: Mapping[tuple[int, int, int], str]) -> dict:
         """Each unit's English as MarkedText (by unit id), its sentences joined."""
@@ -52,12 +71,9 @@ class MarkupDocument(Document):
             parts.setdefault(segment.block - 1, []).append(from_placeholders(translations[segment.key], segment.inline))
         return {unit: join(found) for unit, found in parts.items()}
 
-    def encode(self, text: str) -> bytes:
-        """Rendered text in the source's encoding and byte-order mark (characters it lacks as references)."""
-        return self.markup.bom + text.encode(self.markup.encoding, "xmlcharrefreplace")
 
 
-def markup_document(source: MarkupSource, name: str, format: str) -> MarkupDocument:
+def markup_document(source: Skeleton, name: str, format: str, encoding: str = "utf_8") -> MarkupDocument:
     """The Document of a parsed source: a block per unit, its sentences as `split_sentences` finds them."""
     blocks: list[Block] = []
     segments: list[Segment] = []
@@ -72,7 +88,7 @@ def markup_document(source: MarkupSource, name: str, format: str) -> MarkupDocum
     document = MarkupDocument(
         source=source.where,
         name=name,
-        encoding=source.encoding,
+        encoding=getattr(source, "encoding", encoding),
         blocks=tuple(blocks),
         block_separators=("\n\n",) * max(len(blocks) - 1, 0),
         format=format,

@@ -215,7 +215,8 @@ class Service:
                     candidate = skeleton.render([d.alternatives[k] if len(d.alternatives) > k else d.english for d in done])
                     if candidate != text and candidate not in others:
                         others.append(candidate)
-            results.append(Translated(text, others, list(zip(skeleton.sentences, done)), skeleton.encode(text)))
+            data = skeleton.file([d.english for d in done]) if format == "file" else b""
+            results.append(Translated(text, others, list(zip(skeleton.sentences, done)), data))
         return results
 
     def _prepare(self, texts: list, alternatives: int, format: str, name: str):

@@ -68,9 +68,12 @@ class Skeleton:
         given = dict(zip(self.keys, english))
         return self.document.render({s.key: given.get(s.key, s.text) for s in self.document.segments()})
 
-    def encode(self, rendered: str) -> bytes:
-        """A rendered file's bytes: an HTML or Markdown file in its own encoding, text as UTF-8."""
-        return self.document.encode(rendered) if isinstance(self.document, MarkupDocument) else rendered.encode("utf-8")
+    def file(self, english: Sequence[str]) -> bytes:
+        """The English as a file: an HTML, Markdown, DOCX or ODT file in its own format, text as UTF-8."""
+        if not isinstance(self.document, MarkupDocument):
+            return self.render(english).encode("utf-8")
+        given = dict(zip(self.keys, english))
+        return self.document.english_file({s.key: given.get(s.key, s.text) for s in self.document.segments()})
 
 
 @dataclass
@@ -112,7 +115,7 @@ class Backend:
         format its `name`'s suffix names (format "file"). InputError for what cannot be read."""
         if format == "file":
             document = source_format(name).parse(text, name, "request")
-            text = document.render()
+            text = ""
         elif not text.strip():
             return Skeleton(None, text)
         elif format == "html":
