@@ -19,16 +19,20 @@ from dolmetsch.markup.placeholders import PLACEHOLDER, MarkupError, from_placeho
 from dolmetsch.translation import ReviewedSegment
 
 NAME = "markup"
+_TOKEN = re.compile(r"(\\*)(<(/?)([0-9]+)(/?)>)")
+"""A placeholder with the backslashes before it: an odd number makes it text (see `dolmetsch.markup.placeholders`)."""
 
 
 def german_elements(german: str) -> MarkedText | None:
     """The elements the German's placeholders stand for (None when it has none, or they are broken
     themselves: then there is nothing to hold the English to)."""
     numbers: dict[int, bool] = {}
-    for match in PLACEHOLDER.finditer(german):
-        closing, number, point = match.groups()
-        numbers.setdefault(int(number), False)
-        numbers[int(number)] |= bool(point) and not closing
+    for match in _TOKEN.finditer(german):
+        if len(match.group(1)) % 2:  # `\<2>`: text, not a placeholder
+            continue
+        closing, number, point = match.group(3), int(match.group(4)), match.group(5)
+        numbers.setdefault(number, False)
+        numbers[number] |= bool(point) and not closing
     if not numbers:
         return None
     tags = tuple(Tag(number, f"<{number}>", f"</{number}>", void=void) for number, void in sorted(numbers.items()))
@@ -47,8 +51,6 @@ def placeholders_paired(segments: Sequence[ReviewedSegment], context: CheckConte
         for problem in markup_problems(segment.en, source):
             yield Finding(segment.where, NAME, problem, ERROR)
 
-
-_TOKEN = re.compile(r"(\\*)(<(/?)([0-9]+)(/?)>)")
 
 
 def without_placeholders(segments: Sequence[ReviewedSegment]) -> list[ReviewedSegment]:
