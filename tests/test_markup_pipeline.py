@@ -202,3 +202,19 @@ def test_markdown_and_text_sources_get_their_own_english_document(tmp_path):
     assert names == ["a.en.md", "b.en.txt"]
     english = (tmp_path / "out" / "a.en.md").read_text(encoding="utf-8")
     assert english.startswith("# ") and english.count("*") == 2
+
+
+def test_photo_credits_pass_through_as_in_a_text_article(tmp_path):
+    source = tmp_path / "bild.html"
+    source.write_text(
+        "<figure><img src='a.jpg' alt='Kim im Zug'><figcaption>Kim kam mit dem Zug. <span class=credit>APA/AFP/Mikhail Metzel</span></figcaption></figure>\n"
+        "<figure><figcaption>AP/Sputnik/Artem Geodakyan</figcaption></figure>\n",
+        encoding="utf-8",
+    )
+    document = read_document(str(source))
+    assert [s.text for s in document.segments()] == ["Kim im Zug", "Kim kam mit dem Zug."]
+    assert translate(source, tmp_path, "--no-glossary").exit_code == 0
+    english = (tmp_path / "out" / "bild.en.html").read_text(encoding="utf-8")
+    assert "<span class=credit>APA/AFP/Mikhail Metzel</span></figcaption>" in english
+    assert "<figcaption>AP/Sputnik/Artem Geodakyan</figcaption>" in english
+    assert "Kim kam" not in english
