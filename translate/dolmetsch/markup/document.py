@@ -125,7 +125,7 @@ def _sentences(unit: Unit) -> tuple[list[tuple[int, int]], int | None]:
         return bounds, None
     start, end = bounds[-1]
     for span in tighten(unit.marked).spans:  # the last element with text, ending the unit, holding a credit
-        if start < span.start < span.end and not text[span.end :].strip(" .") and is_credit(text[span.start : span.end]):
+        if start <= span.start < span.end and not text[span.end :].strip(" .") and is_credit(text[span.start : span.end]):
             bounds[-1] = (start, span.start)
             if not text[start : span.start].strip():
                 bounds.pop()
