@@ -325,7 +325,7 @@ def test_tbx_with_an_external_entity_is_refused_in_one_line(tmp_path):
         (["translate", "--threads", "-1", "x.txt"], "--threads: -1 is less than 0 (see 'dolmetsch translate --help')"),
         (["translate", "--bogus", "x.txt"], "no such option: --bogus"),
         (["frobnicate"], "no such command 'frobnicate' (see 'dolmetsch --help')"),
-        ([], "give a command: translate, build, check, serve, models, glossary (see 'dolmetsch --help')"),
+        ([], "give a command: translate, build, check, serve, models, glossary, xliff (see 'dolmetsch --help')"),
         (["translate"], "missing argument 'SOURCE...' (see 'dolmetsch translate --help')"),
         (["glossary"], "missing command (see 'dolmetsch glossary --help')"),
         (["models"], "missing command (see 'dolmetsch models --help')"),

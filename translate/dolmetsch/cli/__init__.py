@@ -18,6 +18,7 @@ from dolmetsch.cli import glossary as glossary_commands
 from dolmetsch.cli import models as models_commands
 from dolmetsch.cli import run as run_commands
 from dolmetsch.cli import serve as serve_commands
+from dolmetsch.cli import xliff as xliff_commands
 
 app = typer.Typer(
     name="dolmetsch",
@@ -47,6 +48,7 @@ check_commands.register(app)
 serve_commands.register(app)
 app.add_typer(models_commands.app, name="models")
 app.add_typer(glossary_commands.app, name="glossary")
+app.add_typer(xliff_commands.app, name="xliff")
 
 
 EXIT_USAGE = 2
