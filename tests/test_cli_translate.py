@@ -154,7 +154,7 @@ def written(path, data: bytes):
     "make_source, problem",
     [
         (lambda d: d / "missing.txt", "no such file"),
-        (lambda d: d, "folder holds no articles (*.txt, *.html, *.htm, *.md, *.markdown)"),
+        (lambda d: d, "folder holds no articles (*.txt, *.html, *.htm, *.md, *.markdown, *.docx, *.odt)"),
         (lambda d: written(d / "empty.txt", b""), "empty"),
         (lambda d: written(d / "bin.txt", bytes(range(256)) * 4), "binary"),
     ],

@@ -95,13 +95,13 @@ def test_options_are_one_picklable_record_for_the_workers():
 # --- sources by suffix ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+@pytest.mark.parametrize("suffix", [".doc", ".pdf"])
 def test_a_source_of_an_unregistered_suffix_is_refused_in_one_line(tmp_path, suffix):
     source = tmp_path / f"page{suffix}"
     source.write_text("<p>Kim besuchte Russland.</p>\n", encoding="utf-8")
     result = translate(source, tmp_path)
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == [f"dolmetsch: error: {source}: cannot read {suffix} files; dolmetsch reads .txt, .html, .htm, .md, .markdown (or a file without a suffix, as text)"]
+    assert result.stderr.splitlines() == [f"dolmetsch: error: {source}: cannot read {suffix} files; dolmetsch reads .txt, .html, .htm, .md, .markdown, .docx, .odt (or a file without a suffix, as text)"]
     assert not (tmp_path / "out").exists() and not (tmp_path / "locales").exists()
 
 
@@ -118,7 +118,7 @@ def test_a_folder_expands_to_the_registered_suffixes_only(tmp_path):
     (tmp_path / "b.txt").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "page.html").write_text("<p>x</p>", encoding="utf-8")
-    (tmp_path / "notes.docx").write_bytes(b"PK")
+    (tmp_path / "notes.doc").write_bytes(b"PK")
     (tmp_path / "c.MD").write_text("# x", encoding="utf-8")
     expected = ["a.txt", "b.txt", "c.MD", "page.html"]
     assert expand_sources([str(tmp_path)]) == [str(tmp_path / name) for name in expected]

@@ -383,7 +383,7 @@ def test_glossary_report_counts_occurrences_strategies_and_where_terms_are_missi
 
 
 def test_registry_lists_the_formats_of_a_run():
-    assert [f.name for f in FORMATS] == ["text", "html", "md", "bitext", "markdown", "po", "pot", "glossary-report", "tmx", "review-page"]
+    assert [f.name for f in FORMATS] == ["text", "html", "md", "docx", "odt", "bitext", "markdown", "po", "pot", "glossary-report", "tmx", "review-page"]
     by_name = {f.name: f for f in FORMATS}
     assert by_name["po"].folder == LOCALES and by_name["bitext"].folder == OUT
 

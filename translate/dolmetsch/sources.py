@@ -1,7 +1,7 @@
 """Source formats: the registry of readers that turn a file into a Document, chosen by suffix.
 
 Adding a source format means one module with a `SourceFormat` subclass (see `document/text.py`,
-`markup/document.py`) and one line in SOURCES; folders, refusals and `dolmetsch translate --help` follow from the list.
+`markup/document.py`, `markup/docx.py`) and one line in SOURCES; folders, refusals and `dolmetsch translate --help` follow from the list.
 Standard input and a file without a suffix are read as plain text.
 """
 
@@ -15,8 +15,10 @@ from dolmetsch.document.reading import SourceFormat, output_stem, printable, rea
 from dolmetsch.document.text import PlainText
 from dolmetsch.errors import InputError
 from dolmetsch.markup.document import HtmlSource, MarkdownSource
+from dolmetsch.markup.docx import DocxSource
+from dolmetsch.markup.odt import OdtSource
 
-SOURCES: tuple[SourceFormat, ...] = (PlainText(), HtmlSource(), MarkdownSource())
+SOURCES: tuple[SourceFormat, ...] = (PlainText(), HtmlSource(), MarkdownSource(), DocxSource(), OdtSource())
 """Every source format a run reads; the first one also reads standard input and files without a suffix."""
 
 

@@ -13,7 +13,7 @@ from dolmetsch.cli.common import check_summary, reported_errors
 
 def build_command(
     source: str = typer.Argument(..., help="The German article the PO was made from.", metavar="SOURCE"),
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the English (S.en.txt, S.en.html or S.en.md), S.de-en.tsv, S.de-en.md and S.de-en.tmx."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the English (S.en.txt, .html, .md, .docx or .odt, as the source), S.de-en.tsv, S.de-en.md and S.de-en.tmx."),
     locales: Path = typer.Option(Path("locales"), "--locales", help="gettext tree holding en/LC_MESSAGES/S.po."),
     name: Optional[str] = typer.Option(None, "--name", help="Output stem [default: the source file name without extension]."),
     include_drafts: bool = typer.Option(False, "--all", help="Put fuzzy drafts into the TMX too (reviewed entries only by default)."),

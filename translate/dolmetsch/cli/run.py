@@ -32,8 +32,8 @@ PROGRESS_MIN_SEGMENTS = 40
 
 
 def translate_command(
-    sources: list[str] = typer.Argument(..., help="German articles: text (.txt, or no suffix), HTML (.html, .htm) or Markdown (.md, .markdown) files, folders of them, or - for standard input (text).", metavar="SOURCE..."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the English (S.en.txt, S.en.html or S.en.md), S.de-en.tsv, S.de-en.md, S.review.html and S.glossary.json [default: out]."),
+    sources: list[str] = typer.Argument(..., help="German articles: text (.txt, or no suffix), HTML (.html, .htm), Markdown (.md, .markdown), Word (.docx) or OpenDocument (.odt) files, folders of them, or - for standard input (text).", metavar="SOURCE..."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the English (S.en.txt, .html, .md, .docx or .odt, as the source), S.de-en.tsv, S.de-en.md, S.review.html and S.glossary.json [default: out]."),
     locales: Optional[Path] = typer.Option(None, "--locales", help="gettext tree for S.pot and en/LC_MESSAGES/S.po [default: locales]."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="An .argosmodel file or an unpacked package folder [default: the installed de→en package]."),
     offline: bool = typer.Option(False, "--offline", help="Never contact the package index."),
@@ -59,9 +59,9 @@ def translate_command(
 ) -> None:
     """Translate German articles into English, sentence by sentence, keeping their blocks.
 
-    Writes the English in the source's format (OUT/S.en.txt, OUT/S.en.html or OUT/S.en.md: an HTML or
-    Markdown source keeps every byte but its translated text, inline markup carried to the English
-    words), OUT/S.de-en.tsv, OUT/S.de-en.md, OUT/S.review.html (and OUT/S.glossary.json with a
+    Writes the English in the source's format (OUT/S.en.txt, .html, .md, .docx or .odt: an HTML,
+    Markdown, Word or OpenDocument source keeps everything but its translated text, inline markup
+    and formatting carried to the English words), OUT/S.de-en.tsv, OUT/S.de-en.md, OUT/S.review.html (and OUT/S.glossary.json with a
     glossary), LOCALES/S.pot and LOCALES/en/LC_MESSAGES/S.po for each SOURCE. Several sources
     (or folders) load the model once and decode all their sentences in one pass; a bad document is
     reported and skipped, and the run exits 1 at the end. A document whose outputs are as the last

@@ -1,4 +1,4 @@
-"""The English article in its source's own format: `S.en.html` for HTML, `S.en.md` for Markdown.
+"""The English article in its source's own format: `S.en.html`, `S.en.md`, `S.en.docx`, `S.en.odt`.
 
 The document writes itself (`MarkupDocument.english_file`): the source's skeleton, byte for byte,
 with the translated sentences poured in and `lang` set to English; in the source's encoding.
@@ -27,3 +27,15 @@ class EnglishMarkdown(_EnglishDocument):
     name = "md"
     suffix = ".en.md"
     sources = ("markdown",)
+
+
+class EnglishDocx(_EnglishDocument):
+    name = "docx"
+    suffix = ".en.docx"
+    sources = ("docx",)
+
+
+class EnglishOdt(_EnglishDocument):
+    name = "odt"
+    suffix = ".en.odt"
+    sources = ("odt",)

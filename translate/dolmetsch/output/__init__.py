@@ -14,7 +14,7 @@ from dolmetsch.formats.base import OutputFormat
 from dolmetsch.formats.bitext import Bitext
 from dolmetsch.formats.glossary_report import GlossaryReport
 from dolmetsch.formats.markdown import SideBySide
-from dolmetsch.formats.page import EnglishHtml, EnglishMarkdown
+from dolmetsch.formats.page import EnglishDocx, EnglishHtml, EnglishMarkdown, EnglishOdt
 from dolmetsch.formats.po import GettextCatalog
 from dolmetsch.formats.pot import GettextTemplate
 from dolmetsch.formats.text import EnglishText
@@ -26,6 +26,8 @@ FORMATS: tuple[OutputFormat, ...] = (
     EnglishText(),
     EnglishHtml(),
     EnglishMarkdown(),
+    EnglishDocx(),
+    EnglishOdt(),
     Bitext(),
     SideBySide(),
     GettextCatalog(),

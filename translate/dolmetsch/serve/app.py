@@ -40,7 +40,10 @@ SOURCE, TARGET = "de", "en"
 FORMATS = ("text", "html")
 """Every source format dolmetsch reads."""
 MAX_ALTERNATIVES = 3
-DOWNLOAD_TYPES = {".txt": "text/plain; charset=utf-8", ".html": "text/html", ".htm": "text/html", ".md": "text/markdown", ".markdown": "text/markdown"}
+DOWNLOAD_TYPES = {
+    ".txt": "text/plain; charset=utf-8", ".html": "text/html", ".htm": "text/html", ".md": "text/markdown", ".markdown": "text/markdown",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".odt": "application/vnd.oasis.opendocument.text",
+}
 """Media types of translated files; an HTML page declares its own charset."""
 METHODS = frozenset({"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
 PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'"
