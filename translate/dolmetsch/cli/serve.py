@@ -1,4 +1,4 @@
-"""`dolmetsch serve`: the glossary-enforcing translator behind LibreTranslate's HTTP API."""
+"""`dolmetsch serve`: the glossary-enforcing translator behind LibreTranslate's HTTP API and DeepL's API v2."""
 
 from __future__ import annotations
 
@@ -35,13 +35,18 @@ def serve_command(
     cache_size: int = typer.Option(20_000, "--cache-size", min=0, help="Translated sentences remembered in this process."),
     file_ttl: int = typer.Option(3600, "--file-ttl", min=1, help="Seconds a translated file stays available for download."),
     drain_timeout: int = typer.Option(60, "--drain-timeout", min=1, help="Seconds SIGTERM waits for requests in flight."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Where glossaries uploaded through the DeepL API are kept (in glossaries/) [default: $XDG_DATA_HOME/dolmetsch, ~/.local/share/dolmetsch]."),
+    glossary_entries: int = typer.Option(10_000, "--glossary-entries", min=1, help="Entries in one glossary uploaded through the DeepL API."),
+    glossaries_per_key: int = typer.Option(1_000, "--glossaries-per-key", min=1, help="Glossaries one API key may store (all clients together, without --api-keys)."),
+    glossary_term_bytes: int = typer.Option(1_024, "--glossary-term-bytes", min=1, help="UTF-8 bytes of one term of an uploaded glossary."),
     beam: int = typer.Option(4, "--beam", min=1, max=32, help="Beam size (1 = greedy)."),
     device: Device = typer.Option(Device.cpu, "--device", help="Where to decode."),
     threads: int = typer.Option(0, "--threads", min=0, help="CPU threads per batch (0 = automatic)."),
     compute_type: str = typer.Option("default", "--compute-type", help="CTranslate2 compute type."),
 ) -> None:
     """Serve LibreTranslate's API (POST/GET /translate, /languages, /detect, /translate_file, …)
-    with the glossary enforced; sentences of concurrent requests are decoded together.
+    and DeepL's API v2 (/v2/translate, /v2/glossaries, …) with the glossary enforced; sentences of
+    concurrent requests are decoded together.
 
     Loads the model and glossary once and serves until SIGTERM or Ctrl-C, which finish the
     requests in flight before exiting.
@@ -50,6 +55,7 @@ def serve_command(
     import uvicorn
 
     from dolmetsch.serve.access import load_keys
+    from dolmetsch.serve import deepl
     from dolmetsch.serve.app import Settings, create_app
     from dolmetsch.engine.engine import DecodingOptions
     from dolmetsch.options import RunOptions
@@ -67,12 +73,17 @@ def serve_command(
     settings = Settings(
         char_limit=char_limit, batch_limit=batch_limit, max_body=max_body, body_timeout=body_timeout, req_limit=req_limit, keys=keys,
         max_wait=max_wait_ms / 1000, queue_limit=queue_limit, batch_tokens=batch_tokens, cache_size=cache_size,
-        file_ttl=file_ttl,
+        file_ttl=file_ttl, data_dir=data_dir, glossary_entries=glossary_entries, glossaries_per_key=glossaries_per_key,
+        glossary_term_bytes=glossary_term_bytes,
     )
+    with reported_errors():
+        app = create_app(backend, settings, apis=[deepl.api])
     glossary_note = f", glossary {len(backend.glossary)} entries" if backend.glossary is not None else ", no glossary"
-    sys.stderr.write(f"dolmetsch: serving {backend.model_name}{glossary_note} on http://{_url_host(host)}:{port}\n")
+    stored = len(app.state.deepl.store)
+    stored_note = f", {stored} uploaded glossar{'y' if stored == 1 else 'ies'}" if stored else ""
+    sys.stderr.write(f"dolmetsch: serving {backend.model_name}{glossary_note}{stored_note} on http://{_url_host(host)}:{port}\n")
     config = uvicorn.Config(
-        create_app(backend, settings), host=host, port=port, access_log=False, log_level="warning",
+        app, host=host, port=port, access_log=False, log_level="warning",
         timeout_graceful_shutdown=drain_timeout, lifespan="on", server_header=False,
     )
     # uvicorn handles SIGINT/SIGTERM while it serves (drain, then stop) and raises the signal again

@@ -5,6 +5,10 @@ The routes, parameters, response shapes and error messages follow LibreTranslate
 browser extensions) work unchanged. Differences: `GET /translate` is answered (OmegaT uses it),
 404 and 405 are JSON too, a full queue answers 503 with Retry-After, and each translation carries
 a `dolmetsch` field with its sentences and how each glossary term was satisfied.
+
+Other HTTP APIs can be served by the same service (`Api`): `dolmetsch serve` mounts the subset of
+DeepL's API v2 that Weblate and the official `deepl` client use under `/v2/` (`dolmetsch.serve.deepl`),
+whose errors are DeepL's `{"message": …}`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,10 +76,19 @@ class Settings:
     cache_size: int = 20_000
     file_ttl: float = 3600.0
     retry_after: int = 1
+    data_dir: Path | None = None
+    """Where DeepL API glossaries are kept (`glossaries/` in it); None: the user data folder."""
+    glossary_entries: int = 10_000
+    """Entries in one uploaded glossary."""
+    glossaries_per_key: int = 1_000
+    """Uploaded glossaries per API key (per server, without keys)."""
+    glossary_term_bytes: int = 1_024
+    """UTF-8 bytes of one term of an uploaded glossary."""
 
 
 class ApiError(Exception):
-    """An answer in LibreTranslate's shape: `{"error": message}` with its status."""
+    """An answer in LibreTranslate's shape: `{"error": message}` with its status (under an `Api`'s
+    prefix, in its field: DeepL's `{"message": message}` under `/v2/`)."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
@@ -186,24 +200,30 @@ class Service:
         if refused is not None:
             raise ApiError(429, refused)
 
-    async def translate(self, texts: list, alternatives: int, format: str = "text", name: str = "request") -> list[Translated]:
-        """Translate texts of one request (`format` "text" or "html"; "file": one file's bytes, named `name`)."""
+    async def translate(
+        self, texts: list, alternatives: int, format: str = "text", name: str = "request", *, glossary=None, split=None
+    ) -> list[Translated]:
+        """Translate texts of one request (`format` "text" or "html"; "file": one file's bytes, named `name`).
+
+        `glossary`: a DeepL API request's glossary (`glossaries.Enforced`), enforced instead of the
+        server's; its sentences are cached and batched apart from others. `split(text)`: the
+        skeleton of each text, instead of the backend's for `format`."""
         loop = asyncio.get_running_loop()
         try:
-            skeletons, known = await loop.run_in_executor(self.prep, self._prepare, texts, alternatives, format, name)
+            skeletons, known = await loop.run_in_executor(self.prep, self._prepare, texts, alternatives, format, name, glossary, split)
         except InputError as error:
             raise ApiError(400, f"Invalid request: {error.problem}") from None
         missing = list(dict.fromkeys(s for sk in skeletons for s in sk.sentences if s not in known))
         if missing:
             try:
-                waiting = self.batcher.submit(missing, alternatives)
+                waiting = self.batcher.submit(missing, alternatives, glossary)
             except QueueFull:
                 self.metrics.rejected.inc()
                 raise ApiError(503, "The server is busy; retry later", {"Retry-After": str(self.settings.retry_after)}) from None
             for sentence, done in zip(missing, await waiting):
                 known[sentence] = done
                 if not alternatives:
-                    self.cache.put(sentence, done)
+                    self.cache.put(_cache_key(sentence, glossary), done)
         for origin in ("machine", "cache", "memory"):
             count = sum(1 for sk in skeletons for s in sk.sentences if known[s].origin == origin)
             if count:
@@ -222,22 +242,27 @@ class Service:
             results.append(Translated(text, others, list(zip(skeleton.sentences, done)), data))
         return results
 
-    def _prepare(self, texts: list, alternatives: int, format: str, name: str):
+    def _prepare(self, texts: list, alternatives: int, format: str, name: str, glossary=None, split=None):
         """Split the texts; answer what the cache and the memory know (not for n-best requests)."""
-        skeletons = [self.backend.skeleton(t, format, name) for t in texts]
+        skeletons = [split(t) if split is not None else self.backend.skeleton(t, format, name) for t in texts]
         known: dict[str, Rendered] = {}
         if not alternatives:
             for sentence in {s for sk in skeletons for s in sk.sentences}:
-                cached = self.cache.get(sentence)
+                cached = self.cache.get(_cache_key(sentence, glossary))
                 if cached is not None:
                     known[sentence] = Rendered(cached.english, cached.terms, CACHED)
                     self.metrics.cache_hits.labels("process").inc()
                     continue
-                remembered = self.backend.remembered(sentence)
+                remembered = self.backend.remembered(sentence, glossary)
                 if remembered is not None:
                     known[sentence] = remembered
                     self.metrics.cache_hits.labels("memory").inc()
         return skeletons, known
+
+
+def _cache_key(sentence: str, glossary) -> str | tuple[str, str]:
+    """A sentence translated with a request's glossary is remembered under that glossary's id."""
+    return sentence if glossary is None else (glossary.key, sentence)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,12 +555,35 @@ async def page(request: Request) -> Response:
     return HTMLResponse(html, headers={"Content-Security-Policy": f"{policy}; frame-ancestors 'none'"})
 
 
+@dataclass(frozen=True)
+class Api:
+    """Another HTTP API served by the same service (its queue, cache, keys and limits), under its
+    own path prefix; `dolmetsch.serve.deepl.api` makes DeepL's."""
+
+    name: str
+    """The attribute of `app.state` that holds `state`."""
+    prefix: str
+    """Its paths start so; errors there are `{error_field: message}`, 404 and 405 included."""
+    routes: Sequence[Route]
+    state: object = None
+    error_field: str = "error"
+    label: Callable[[str], str | None] | None = None
+    """Its paths' metrics labels (never an id)."""
+
+
+def _error_field(request: Request) -> str:
+    for api in getattr(request.app.state, "apis", ()):
+        if request.url.path.startswith(api.prefix):
+            return api.error_field
+    return "error"
+
+
 async def _api_error(request: Request, error: ApiError) -> Response:
-    return JSONResponse({"error": error.message}, status_code=error.status, headers=error.headers)
+    return JSONResponse({_error_field(request): error.message}, status_code=error.status, headers=error.headers)
 
 
 async def _http_error(request: Request, error: HTTPException) -> Response:
-    return JSONResponse({"error": error.detail}, status_code=error.status_code, headers=error.headers)
+    return JSONResponse({_error_field(request): error.detail}, status_code=error.status_code, headers=error.headers)
 
 
 async def _server_error(request: Request, error: Exception) -> Response:
@@ -545,12 +593,15 @@ async def _server_error(request: Request, error: Exception) -> Response:
         frame = frame.tb_next
     where = f" at {frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame is not None else ""
     sys.stderr.write(f"dolmetsch: error: {type(error).__name__}{where}\n")
-    return JSONResponse({"error": f"Cannot translate text: {type(error).__name__}"}, status_code=500)
+    return JSONResponse({_error_field(request): f"Cannot translate text: {type(error).__name__}"}, status_code=500)
 
 
-def create_app(backend: Backend, settings: Settings | None = None) -> Starlette:
-    """The ASGI application, with its service started and stopped by the lifespan."""
+def create_app(backend: Backend, settings: Settings | None = None, *, apis: Sequence[Callable[[Service], Api]] = ()) -> Starlette:
+    """The ASGI application, with its service started and stopped by the lifespan; `apis` make the
+    other APIs it serves from the service (`dolmetsch serve` passes `dolmetsch.serve.deepl.api`,
+    which reads the stored glossaries: InputError if they cannot be read)."""
     service = Service(backend, settings or Settings())
+    mounted = [make(service) for make in apis]
 
     @asynccontextmanager
     async def lifespan(app):
@@ -572,12 +623,16 @@ def create_app(backend: Backend, settings: Settings | None = None) -> Starlette:
             Route("/frontend/settings", frontend_settings, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            *(route for api in mounted for route in api.routes),
         ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,
     )
     app.state.service = service
-    return AccessLog(app, service.metrics)
+    app.state.apis = tuple(mounted)
+    for api in mounted:
+        setattr(app.state, api.name, api.state)
+    return AccessLog(app, service.metrics, [api.label for api in mounted if api.label is not None])
 
 
 class AccessLog:
@@ -594,10 +649,18 @@ class AccessLog:
         (b"x-content-type-options", b"nosniff"),
     ]
 
-    def __init__(self, app: Starlette, metrics: Metrics):
+    def __init__(self, app: Starlette, metrics: Metrics, labels: Sequence[Callable[[str], str | None]] = ()):
         self.app = app
         self.metrics = metrics
         self.state = app.state
+        self.labels = tuple(labels)
+
+    def _label(self, path: str) -> str:
+        for label in self.labels:
+            found = label(path)
+            if found:
+                return found
+        return route_label(path)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -628,7 +691,7 @@ class AccessLog:
                 await self.app(scope, counting_receive, counting_send)
         finally:
             seconds = time.perf_counter() - started
-            label = route_label(scope["path"])
+            label = self._label(scope["path"])
             method = scope["method"] if scope["method"] in METHODS else "OTHER"
             shown = label if label != "other" else "(other)"
             client = scope.get("client") or ("-", 0)

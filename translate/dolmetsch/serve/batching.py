@@ -5,6 +5,11 @@ takes requests until their sentences reach a token budget or the oldest has wait
 seconds, sorts the batch by length and decodes it in one pass (the engine cuts it into
 length-sorted sub-batches as `translate` does). It never touches a socket, so a slow client
 cannot hold it. A full queue refuses new work at once (`QueueFull`), so memory stays bounded.
+
+A request may name a glossary `group` (a DeepL API request's `glossary_id`: an object holding that
+glossary's enforcer). Requests of different groups may be taken into one batch, but their
+sentences never share an enforcer: the batch is decoded group by group, each group's distinct
+sentences together, so a sentence is never enforced against a glossary its request did not ask for.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -28,11 +33,14 @@ class _Job:
     alternatives: int
     future: asyncio.Future
     loop: asyncio.AbstractEventLoop
+    group: Hashable = None
+    """The glossary the sentences are enforced with; None: the server's own."""
     arrived: float = field(default_factory=time.monotonic)
 
 
 class Batcher:
-    """The queue and its decoding thread; `decode(sentences, alternatives)` returns one result per sentence."""
+    """The queue and its decoding thread; `decode(sentences, alternatives)` returns one result per
+    sentence, and `decode(sentences, alternatives, group)` for the sentences of a glossary group."""
 
     def __init__(
         self,
@@ -75,15 +83,16 @@ class Batcher:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def submit(self, sentences: Sequence[str], alternatives: int = 0) -> asyncio.Future:
+    def submit(self, sentences: Sequence[str], alternatives: int = 0, group: Hashable = None) -> asyncio.Future:
         """Queue a request's sentences (from the event loop); the future gets their results in order.
+        `group` names the glossary they are enforced with (None: the server's).
 
         A request is refused when the queue is not empty and its sentences would overflow it; an
         empty queue takes any request, so one that is larger than the limit is not refused forever.
         """
         loop = asyncio.get_running_loop()
         tokens = sum(self._cost(s) for s in sentences)
-        job = _Job(tuple(sentences), tokens, alternatives, loop.create_future(), loop)
+        job = _Job(tuple(sentences), tokens, alternatives, loop.create_future(), loop, group)
         with self._condition:
             if not self._running:
                 raise QueueFull("the server is shutting down")
@@ -125,18 +134,24 @@ class Batcher:
             self._run(jobs)
 
     def _run(self, jobs: list[_Job]) -> None:
-        """Decode the jobs' distinct sentences together, shortest first, and answer each job."""
-        unique = sorted({s for job in jobs for s in job.sentences}, key=len)
-        wanted = max(job.alternatives for job in jobs)
-        self._on_batch(len(unique), len(jobs))
-        try:
-            results = dict(zip(unique, self._decode(unique, wanted)))
-        except Exception as error:  # answered as a 500 by the request that waits on it
-            for job in jobs:
-                _answer(job, _fail, error)
-            return
+        """Decode the jobs' distinct sentences, shortest first, one glossary group at a time, and
+        answer each job. A group that fails fails its own jobs only."""
+        groups: dict[Hashable, list[_Job]] = {}
         for job in jobs:
-            _answer(job, _settle, [results[s] for s in job.sentences])
+            groups.setdefault(job.group, []).append(job)
+        self._on_batch(sum(len({s for job in members for s in job.sentences}) for members in groups.values()), len(jobs))
+        for group, members in groups.items():
+            unique = sorted({s for job in members for s in job.sentences}, key=len)
+            wanted = max(job.alternatives for job in members)
+            try:
+                decoded = self._decode(unique, wanted) if group is None else self._decode(unique, wanted, group)
+                results = dict(zip(unique, decoded))
+            except Exception as error:  # answered as a 500 by the requests that wait on it
+                for job in members:
+                    _answer(job, _fail, error)
+                continue
+            for job in members:
+                _answer(job, _settle, [results[s] for s in job.sentences])
 
 
 def _answer(job: _Job, how, value) -> None:

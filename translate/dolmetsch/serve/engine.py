@@ -9,6 +9,10 @@ parts, sentences and the gaps between them; for `format=html` and HTML or Markdo
 skeleton, its sentences with numbered placeholders for their inline markup); its sentences are translated in batches shared with
 other requests as one synthetic document through `translate_documents`, with the same glossary
 enforcement and post-edit as `translate`; the skeleton then renders the English around them.
+
+A DeepL API request may name an uploaded glossary: it comes here as an object with an `enforcer`
+and a `reviewer` (`dolmetsch.serve.glossaries.Enforced`: the uploaded entries merged with the
+server's glossary), used instead of the server's own for that request's sentences.
 """
 
 from __future__ import annotations
@@ -129,24 +133,31 @@ class Backend:
         """Source pieces of a sentence: what the batch's token budget counts."""
         return len(self.engine.encode(sentence)) or 1
 
-    def remembered(self, sentence: str) -> Rendered | None:
-        """A reviewed translation of exactly this sentence from the memory, if it holds one."""
+    def remembered(self, sentence: str, glossary=None) -> Rendered | None:
+        """A reviewed translation of exactly this sentence from the memory, if it holds one; with
+        a request's glossary, only one that honours every term of it (else the sentence is decoded)."""
         if self.memory is None:
             return None
         hit = self.memory.exact(sentence)
         if hit is None:
             return None
-        terms = self.reviewer.review(sentence, hit.english) if self.reviewer is not None else ()
+        reviewer = glossary.reviewer if glossary is not None else self.reviewer
+        terms = reviewer.review(sentence, hit.english) if reviewer is not None else ()
+        if glossary is not None and any(t.missing for t in terms):
+            return None
         return Rendered(hit.english, terms, MEMORY)
 
-    def translate(self, sentences: Sequence[str], alternatives: int = 0) -> list[Rendered]:
-        """Decode sentences in one batched pass with the glossary enforced, as `translate` does.
+    def translate(self, sentences: Sequence[str], alternatives: int = 0, glossary=None) -> list[Rendered]:
+        """Decode sentences in one batched pass with the glossary enforced, as `translate` does
+        (`glossary`: a request's glossary, enforced instead of the server's).
 
         Placeables are masked as numbers; a sentence whose masks do not come back exactly once is
         translated again in pieces around its placeables, so they are always returned untouched.
         """
+        enforcer = glossary.enforcer if glossary is not None else self.enforcer
+        reviewer = glossary.reviewer if glossary is not None else self.reviewer
         masked = [_mask(s) for s in sentences]
-        first = self._decode([m for m, _ in masked])
+        first = self._decode([m for m, _ in masked], enforcer)
         results: list[Rendered | None] = []
         retry: dict[int, list[str]] = {}
         for i, ((text, marks), done) in enumerate(zip(masked, first)):
@@ -158,26 +169,26 @@ class Backend:
                 results.append(Rendered(restored, done.terms))
         if retry:
             wordy = [p for pieces in retry.values() for p in pieces if has_words(p) and not PLACEABLE.fullmatch(p)]
-            decoded = dict(zip(wordy, self._decode(wordy))) if wordy else {}
+            decoded = dict(zip(wordy, self._decode(wordy, enforcer))) if wordy else {}
             for i, pieces in retry.items():
                 english = "".join(decoded[p].english if p in decoded else p for p in pieces)
                 terms = tuple(t for p in pieces if p in decoded for t in decoded[p].terms)
                 results[i] = Rendered(english, terms)
         if alternatives > 0:
-            for i, alt in enumerate(self._alternatives(sentences, alternatives)):
+            for i, alt in enumerate(self._alternatives(sentences, alternatives, reviewer)):
                 results[i] = Rendered(results[i].english, results[i].terms, MACHINE, alt)
         return results
 
-    def _decode(self, sentences: Sequence[str]) -> list[Rendered]:
+    def _decode(self, sentences: Sequence[str], enforcer: GlossaryEnforcer | None) -> list[Rendered]:
         """The pipeline of `translate` on a synthetic document holding one paragraph per sentence."""
         if not sentences:
             return []
         document = _synthetic(sentences)
-        [done] = translate_documents([DocumentJob(document)], self.engine, enforcer=self.enforcer, model=self.model_name, quotes=TYPOGRAPHIC)
+        [done] = translate_documents([DocumentJob(document)], self.engine, enforcer=enforcer, model=self.model_name, quotes=TYPOGRAPHIC)
         by_key = {s.segment.key: s for s in done.segments}
         return [Rendered(by_key[s.key].english, by_key[s.key].terms) for s in document.segments()]
 
-    def _alternatives(self, sentences: Sequence[str], n: int) -> list[tuple[str, ...]]:
+    def _alternatives(self, sentences: Sequence[str], n: int, reviewer: GlossaryEnforcer | None) -> list[tuple[str, ...]]:
         """Up to `n` other hypotheses per sentence (post-edited, placeables intact, none losing a
         glossary term the best one keeps)."""
         found = []
@@ -191,7 +202,7 @@ class Backend:
                 english, _ = post_edit(hypothesis.text, quotes=TYPOGRAPHIC)
                 if any(p not in english for p in PLACEABLE.findall(sentence)):
                     continue
-                if self.reviewer is not None and any(t.missing for t in self.reviewer.review(sentence, english)):
+                if reviewer is not None and any(t.missing for t in reviewer.review(sentence, english)):
                     continue
                 kept.append(english)
             found.append(tuple(kept))
