@@ -783,11 +783,6 @@ def test_a_reviewers_spacing_around_a_void_element_is_kept(html_run, tmp_path):
     assert "<p>Please send notes to the newsroom at redaktion@orf.at or via the form at https://orf.at/kontakt/.</p>" in work.english.read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the Markdown writer escapes block syntax (-, #, >, 1.) only at the start of a unit, not at the start of a "
-    "line after a hard break inside it: English text after '  \\n' or '\\\\\\n' that begins with '- ' or '# ' "
-    "turns the paragraph into a list or a heading"
-))
 @pytest.mark.parametrize("english", ["- Putin met Kim.", "# Putin met Kim."])
 def test_markdown_text_after_a_hard_break_cannot_start_a_block(tmp_path, english):
     source = tmp_path / "umbruch.md"

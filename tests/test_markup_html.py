@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from html.parser import HTMLParser
 
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dolmetsch.errors import InputError
+from dolmetsch.markup.document import HtmlSource
 from dolmetsch.markup.html import parse_html
 from dolmetsch.document.inline import MarkedText, Span
 from dolmetsch.markup.reading import read_markup
@@ -100,13 +102,14 @@ class Tags(HTMLParser):
 
     def __init__(self, text: str):
         super().__init__(convert_charrefs=True)
-        self.found, self.data = [], []
+        self.found, self.data, self.starts = [], [], []
         self.feed(text)
         self.close()
 
     def handle_starttag(self, tag, attrs):
         kept = [(k, v) for k, v in attrs if k not in ("alt", "title", "aria-label", "placeholder", "content", "lang", "xml:lang")]
         self.found.append(("start", tag, tuple(kept)))
+        self.starts.append((tag, tuple(kept)))
 
     handle_startendtag = handle_starttag
 
@@ -376,7 +379,10 @@ def test_generated_documents_render_as_themselves(document):
     source = parse_html(document.encode("utf-8"), "g.html")
     assert source.render(identity(source), lang=None) == document
     out = source.render(shouted(source), lang=None)
-    assert Tags(out).found == Tags(document).found
+    # the same elements in the same order; where a point meets a closing tag it follows
+    # `MarkedText.events` (`x<a></a></b>` is written `X</b><a></a>`)
+    assert Tags(out).starts == Tags(document).starts
+    assert Counter(Tags(out).found) == Counter(Tags(document).found)
     assert len(parse_html(out.encode(), "o.html").units) == len(source.units)
 
 
@@ -461,3 +467,82 @@ def test_messy_page_kept_and_translated_in_place():
     assert "<svg viewBox=\"0 0 1 1\"><title>Symbol</title><path d=\"M0 0\"/></svg> SYMBOL &amp; MEHR" in out
     assert "<TITLE>PUTIN &amp; KIM – TREFFEN</TITLE>" in out
     assert '<span class=notranslate>Jong Un</span> UND <em>PUTIN<br/> TRAFEN SICH</em>.' in out
+
+
+# --- regressions: sentences, elements at a point, white space (each found by tests/test_markup_properties.py) ---
+
+
+def through_segments(page: str, change=None):
+    """The page read as a Document and written back with each segment's placeholder text (changed by `change`)."""
+    document = HtmlSource().parse(page.encode(), "r.html", "r")
+    segments = document.segments()
+    return segments, document.render({s.key: (change or (lambda t: t))(s.text) for s in segments})
+
+
+def test_a_point_meeting_an_opening_tag_is_written_as_events_order_it():
+    # `<1><2/>Kim</1>`: the line break inside the bold, as `MarkedText.events` reads the placeholders
+    document = HtmlSource().parse(b"<p><b>Kim</b> pries die Truppen.<br></p>", "e.html", "e")
+    (segment,) = document.segments()
+    assert segment.text == "<1>Kim</1> pries die Truppen.<2/>"
+    out = document.render({segment.key: "<1><2/>Kim</1> praised the troops."})
+    assert out == "<p><b><br>Kim</b> praised the troops.</p>"
+    again = HtmlSource().parse(out.encode(), "f.html", "f").segments()
+    assert [s.text for s in again] == ["<1><2/>Kim</1> praised the troops."]
+    out = document.render({segment.key: "<2/><1>Kim</1> praised the troops."})  # the same spans: the same order
+    assert out == "<p><b><br>Kim</b> praised the troops.</p>"
+
+
+def test_element_of_white_space_between_sentences_is_kept():
+    page = "<p>Satz eins.<span class=x> </span>Satz zwei.</p>"
+    segments, out = through_segments(page)
+    assert [s.text for s in segments] == ["Satz eins.<1></1>", "Satz zwei."]
+    assert out == page
+    _, out = through_segments(page, str.upper)
+    assert out == "<p>SATZ EINS.<span class=x></span> SATZ ZWEI.</p>"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<p>Satz eins.&nbsp;Satz zwei.</p>",  # a no-break space between sentences is no sentence break
+        "<p>&nbsp;Text hier.</p>",  # nor trimmed from a sentence
+        "<p>Kim&nbsp;<br></p>",  # nor an element after it lost
+        "<p>Satz eins. &nbsp;Satz zwei.</p>",
+        "<p><a>Kim.&nbsp;<br></a> Kim</p>",  # an element over the space between two sentences keeps them together
+        "<p>Kim <a><a>Kim <br></a></a> Kim</p>",
+    ],
+)
+def test_no_break_space_and_edge_white_space_are_kept(page):
+    _, out = through_segments(page)
+    assert out == page
+    _, out = through_segments(page, str.upper)
+    assert Tags(out).starts == Tags(page).starts
+
+
+def test_linked_image_is_one_element():
+    # an element around nothing but a point would be written beside it (`MarkedText.events`): one void element
+    page = '<p>Text <a href="/x"><img src="y.png" alt="Bild"></a> hier.</p>'
+    segments, out = through_segments(page)
+    assert [s.text for s in segments] == ["Text <1/>hier.", "Bild"]
+    assert out == page
+    document = HtmlSource().parse(page.encode(), "i.html", "i")
+    text, alt = document.segments()
+    out = document.render({text.key: "<1/>Text here.", alt.key: "Picture"})
+    assert out == '<p><a href="/x"><img src="y.png" alt="Picture"></a> Text here.</p>'  # the space it took along
+
+
+def test_white_space_before_a_point_inside_an_element_stays_inside():
+    # `<a><br> pries</a>`: tightening the link to `pries` would take the line break out of it
+    page = '<p>Kim<a href="/k"><br> pries</a> die Truppen.</p>'
+    segments, out = through_segments(page)
+    assert [s.text for s in segments] == ["Kim<1><2/> pries</1> die Truppen."]
+    assert out == page
+    _, out = through_segments(page, str.upper)
+    assert out == '<p>KIM<a href="/k"><br> PRIES</a> DIE TRUPPEN.</p>'
+
+
+def test_element_kept_german_ends_where_a_browser_ends_it():
+    page = '<p translate="no">Bleibt.<p lang="de">Kim pries.</p><ul><li class=notranslate>Eins<ul><li>x</ul><li>Zwei</ul>'
+    segments, out = through_segments(page, str.upper)
+    assert [s.text for s in segments] == ["Kim pries.", "Zwei"]
+    assert out == '<p translate="no">Bleibt.<p lang="en">KIM PRIES.</p><ul><li class=notranslate>Eins<ul><li>x</ul><li>ZWEI</ul>'

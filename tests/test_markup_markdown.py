@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from dolmetsch.errors import InputError
+from dolmetsch.markup.document import MarkdownSource
 from dolmetsch.markup.markdown import parse_markdown
 from dolmetsch.document.inline import MarkedText, Span
 from dolmetsch.markup.reading import read_markup
@@ -296,3 +297,74 @@ def test_generated_documents_render_as_themselves(document):
     assert source.render(identity(source)) == document
     out = source.render(shouted(source))
     assert Elements(rendered(out)).found == Elements(rendered(document)).found
+
+
+# --- regressions: markup moved in a changed unit (each found by tests/test_markup_properties.py) ---
+
+
+def written(document_text: str, translate) -> tuple[list[str], str]:
+    """The document read as a Document: its segments' placeholder texts, and the English for `translate(text)`."""
+    document = MarkdownSource().parse(document_text.encode(), "r.md", "r")
+    segments = document.segments()
+    return [s.text for s in segments], document.render({s.key: translate(s.text) for s in segments})
+
+
+def test_line_break_taken_by_markup_does_not_end_the_block():
+    # the line break after the code span went with it; at the end of the heading it made a blank line
+    texts, out = written("`kim --start`\n*Kim* pries\n===\n", lambda text: "<2>Kim</2> praised <1/>")
+    assert texts == ["<1/><2>Kim</2> pries"]
+    assert out == "*Kim* praised `kim --start` \n===\n"
+    assert rendered(out) == "<h1><em>Kim</em> praised <code>kim --start</code></h1>\n"
+
+
+def test_hard_break_moved_to_the_edge_is_left_out():
+    texts, out = written("Kim pries  \ndie Truppen\n===\n", lambda text: "Kim praised the troops<1/>")
+    assert texts == ["Kim pries<1/> die Truppen"]
+    assert out == "Kim praised the troops\n===\n"
+    texts, out = written("- Kim pries  \n  die Truppen\n- Zwei\n", lambda text: "<1/>Kim praised the troops" if "<1/>" in text else "Two")
+    assert out == "- Kim praised the troops\n- Two\n"
+    assert rendered(out).count("<li>") == 2 and "<p>" not in rendered(out)
+
+
+def test_shortcut_and_collapsed_reference_links_keep_their_label():
+    source = "Siehe [Kim Jong] und [Putin][] heute.\n\n[Kim Jong]: /kj\n[putin]: /p\n"
+    texts, out = written(source, lambda text: "See <1>Kim Jong Un</1> and <2>Wladimir Putin</2> today.")
+    assert texts == ["Siehe <1>Kim Jong</1> und <2>Putin</2> heute."]
+    assert out.startswith("See [Kim Jong Un][Kim Jong] and [Wladimir Putin][Putin] today.\n")
+    assert '<a href="/kj">Kim Jong Un</a>' in rendered(out) and '<a href="/p">Wladimir Putin</a>' in rendered(out)
+    _, out = written("> Siehe [Kim\n> Jong] heute.\n\n[Kim Jong]: /kj\n", lambda text: "See <1>Kim Jong Un</1> today.")
+    assert '<a href="/kj">Kim Jong Un</a>' in rendered(out)
+
+
+def test_inline_html_that_would_start_an_html_block_follows_the_first_word():
+    texts, out = written("Kim pries <!-- Quelle --> die Truppen.\n", lambda text: "<1/>Kim praised the troops.")
+    assert texts == ["Kim pries <1/>die Truppen."]
+    assert out == "Kim<!-- Quelle -->  praised the troops.\n"  # with the space it took along
+    assert rendered(out).startswith("<p>Kim<!-- Quelle -->")  # a paragraph, not an HTML block
+
+
+def test_linked_image_is_one_element():
+    source = "Siehe [![Das Bild](b.png)](https://x.de/bild) hier.\n"
+    texts, out = written(source, lambda text: "<1/>See here." if "<1/>" in text else "The picture")
+    assert texts == ["Siehe <1/>hier.", "Das Bild"]
+    assert out == "[![The picture](b.png)](https://x.de/bild) See here.\n"
+    assert Elements(rendered(out)).found == Elements(rendered(source)).found
+
+
+def test_first_text_after_markup_left_out_is_not_indented():
+    # the hard break left out at the start; a space before the text would move the item's content column
+    source = "- Kim.  \n  *Kim* pries\n  - *Unterpunkt*\n"
+    texts, out = written(source, lambda text: "<1/> Kim." if text == "Kim.<1/>" else text)
+    assert texts == ["Kim.<1/>", "<1>Kim</1> pries", "<1>Unterpunkt</1>"]
+    assert out == "- Kim. *Kim* pries\n  - *Unterpunkt*\n"
+    assert rendered(out).count("<ul>") == 2
+
+
+def test_a_line_opened_by_a_hard_break_is_escaped_as_a_block_start():
+    # after `  ⏎` the text starts a line: `1. …` would start a list, a second break a blank line
+    texts, out = written("Punkte:  \nerstens\n", lambda text: "Points:<1/>1. firstly")
+    assert texts == ["Punkte:<1/> erstens"]
+    assert out == "Points:  \n1\\. firstly\n"
+    assert rendered(out) == "<p>Points:<br />\n1. firstly</p>\n"
+    _, out = written("Kim  \npries  \nheute\n", lambda text: "Kim<1/> <2/>praised today")
+    assert out == "Kim  \npraised today\n"

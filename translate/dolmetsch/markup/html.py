@@ -57,6 +57,20 @@ KINDS = {
     "figcaption": "caption", "caption": "caption", "blockquote": "quote", "dt": "term", "dd": "definition",
     **{f"h{level}": "heading" for level in range(1, 7)},
 }
+_P_ENDS = frozenset(
+    "address article aside blockquote details dialog dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hgroup hr li main menu nav ol p pre search section table ul".split()
+)
+_IMPLIED_END = {
+    "p": (_P_ENDS, frozenset()),
+    "li": (frozenset(("li",)), frozenset(("ul", "ol", "menu"))),
+    "dt": (frozenset(("dt", "dd")), frozenset(("dl",))),
+    "dd": (frozenset(("dt", "dd")), frozenset(("dl",))),
+    "td": (frozenset(("td", "th", "tr", "tbody", "thead", "tfoot")), frozenset(("table",))),
+    "th": (frozenset(("td", "th", "tr", "tbody", "thead", "tfoot")), frozenset(("table",))),
+    "tr": (frozenset(("tr", "tbody", "thead", "tfoot")), frozenset(("table",))),
+}
+"""Elements whose end tag may be left out: (start tags that end them, containers inside them whose own items do not)."""
 TEXT_ATTRIBUTES = frozenset(("alt", "title", "aria-label", "placeholder"))
 META_TEXT = frozenset(("description", "og:title", "og:description", "twitter:title", "twitter:description"))
 _GERMAN = re.compile(r"de(?:-[a-z0-9]+)*", re.IGNORECASE)
@@ -268,10 +282,18 @@ class _Walker:
 
     def _skip(self, name: str, index: int) -> int:
         """Index of the token after a protected element opened just before `index`: its own end tag,
-        or the end tag of an element around it (which closes it, as in a browser), or the end."""
+        or the end tag of an element around it (which closes it, as in a browser), or the start tag
+        that ends it where its end tag is left out (`<p>` at the next block, `<li>` at the next item),
+        or the end."""
         depth = 1
+        nested = 0  # lists, definition lists or tables opened inside it, whose items it does not end at
+        implied = _IMPLIED_END.get(name)
         while index < len(self.tokens):
             token = self.tokens[index]
+            if implied and token.kind == "start" and token.name in implied[0] and nested == 0:
+                return index  # `<p translate="no">…<p>`: a browser ends it here (HTML's implied end tags)
+            if implied and token.name in implied[1] and not token.closed:
+                nested += 1 if token.kind == "start" else -1 if token.kind == "end" and nested else 0
             if token.kind == "start" and token.name == name and not token.closed:
                 depth += 1
             elif token.kind == "end" and token.name == name:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from dolmetsch.document.inline import Tag
 from dolmetsch.markup.html import PROTECTED, VOID
 from dolmetsch.markup.sentences import (
     Built,
@@ -46,6 +47,16 @@ _HTML_OPEN = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?:\s[^>]*)?>\Z", re.DOTALL)
 _HTML_CLOSE = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>\Z")
 _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _SPACE = " \t"
+_HTML_BLOCK = re.compile(
+    r"<(?:!--|\?|![A-Za-z]|!\[CDATA\[|(?:script|pre|style|textarea)(?:[\s>]|$)|/?(?:address|article|aside|base|basefont|"
+    r"blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|"
+    r"frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|"
+    r"p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul)(?:[\s/>]|$))",
+    re.IGNORECASE,
+)
+"""What starts an HTML block (CommonMark kinds 1 to 6) at the start of a line."""
+_LABEL_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t>]*")
+"""A line break in a link label, with the indentation or block-quote marks of the next line: one space to the label."""
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +119,30 @@ class _MarkdownSyntax(Syntax):
         if last and region.style == "md-atx" and text.endswith("#"):
             text = text[:-1] + "\\#"
         return text
+
+    def markup(self, lead: str, own: str, tail: str, tag: Tag, first: bool, last: bool, content: str = "") -> str:
+        """Markup moved in a changed unit must not make block syntax, nor lose a link:
+
+        - white space that joined it across a line break becomes one space (a line break before
+          translated text could start a list or a heading; at the end of the unit a blank line would
+          end the block), and none opens a line (four spaces would start code);
+        - a hard break that would open a line (a blank line: the block would end) or end the unit
+          (where CommonMark ignores it, and `Kim  ⏎` would end a setext heading or leave a closing
+          `**` alone on a line) is left out;
+        - a shortcut or collapsed reference link (`[Kim Jong]`, `[Kim Jong][]`), whose text is its
+          label, is closed with its German label (`[Kim Jong Un][Kim Jong]`), so it still links.
+        """
+        if tag.void and tag.name == "br" and (first or last):
+            return ""
+        if tag.name == "link" and own in ("]", "][]") and content:
+            own = "][" + _LABEL_BREAK.sub(" ", content) + "]"
+        lead = "" if first and not lead.strip() else " " if re.search(r"[\r\n]", lead) else lead
+        tail = " " if re.search(r"[\r\n]", tail) else tail
+        return lead + own + tail
+
+    def leads(self, markup: str, region: Region) -> bool:
+        """Inline HTML that would start an HTML block (a comment, `<div>` …) cannot open a line of a paragraph."""
+        return region.style != "md-block" or not _HTML_BLOCK.match(markup.lstrip(" "))
 
     def value(self, text: str, region: Region) -> str:
         text = re.sub(r"[\r\n]+", " ", text)

@@ -21,6 +21,7 @@ import codecs
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from dolmetsch.document.reading import MAX_SOURCE_BYTES, decode_text
 from dolmetsch.errors import InputError
@@ -52,7 +53,9 @@ class Region:
 
     `tags[i]` belongs to element i + 1: (opening start, opening end, closing start, closing end), the
     closing range empty where the source leaves the element unclosed. `style` tells the format how
-    to escape changed text ("attribute" values carry their `quote`).
+    to escape changed text ("attribute" values carry their `quote`). `bare[i]` is element i + 1's
+    (opening start, opening end, closing end) without the white space that joined its markup in
+    reading (see `build_unit`); empty when no markup took any.
     """
 
     start: int
@@ -60,18 +63,34 @@ class Region:
     tags: tuple[tuple[int, int, int, int], ...] = ()
     style: str = ""
     quote: str = ""
+    bare: tuple[tuple[int, int, int], ...] = ()
 
 
 class Syntax:
     """How a format escapes changed text; implemented by each format."""
 
     def text(self, text: str, region: Region, first: bool, last: bool) -> str:  # pragma: no cover
-        """`text` escaped as characters between markup; `first`/`last`: it opens/closes the unit."""
+        """`text` escaped as characters between markup; `first`: it opens a line of the unit (at its
+        start, or after markup that ends a line); `last`: it closes the unit."""
         raise NotImplementedError
 
     def value(self, text: str, region: Region) -> str:  # pragma: no cover
         """An attribute value (or Markdown title/alt) escaped, quotes added where the source had none."""
         raise NotImplementedError
+
+    def markup(self, lead: str, own: str, tail: str, tag: Tag, first: bool, last: bool, content: str = "") -> str:
+        """An element's opening (or closing) in a changed unit: its `own` source characters, with the
+        white space that joined it in reading before (`lead`) and after (`tail`) it. `first`: it
+        opens a line (nothing but white space before it in the unit, or markup that ends a line);
+        `last`: nothing but white space and closings follow it in the unit; `content`: for a closing,
+        the source between the element's opening and closing. The source's characters unless a
+        format says otherwise."""
+        return lead + own + tail
+
+    def leads(self, markup: str, region: Region) -> bool:
+        """Whether an element at a point may open a line of a changed unit with this markup (else it
+        follows the next word)."""
+        return True
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,102 +156,97 @@ class MarkupSource:
         return self.bom + self.render(translations, lang=lang).encode(self.encoding, "xmlcharrefreplace")
 
     def _compose(self, unit: Unit, translation: MarkedText, region: Region, splice: _Splicer) -> str:
+        """A changed unit: its text escaped, each element's markup taken from the source and written
+        where `MarkedText.events` puts it (the one order every writer follows where tags meet)."""
         source = unit.marked
         ids = [span.id for span in translation.spans]
         if sorted(ids) != [tag.id for tag in source.tags]:
             raise ValueError(f"{self.where}:{unit.line}: the translation must hold each element once, has {ids}")
         text = translation.text
         voids = {tag.id for tag in source.tags if tag.void}
-        spans, points = [], []  # elements over text; elements at a point (void or empty), in source order
+        spans = []
         for span in translation.spans:
             if not 0 <= span.start <= span.end <= len(text):
                 raise ValueError(f"{self.where}:{unit.line}: element {span.id} lies outside the text")
-            if span.id in voids or span.start == span.end:
-                points.append(Span(span.id, span.start, span.start))
-            else:
-                spans.append(span)
-        around = _enclosing(region, voids)
-        tight: dict[int, Span] = {}
-        for span in sorted(spans, key=lambda s: s.end - s.start):  # inner elements first
-            new = _tight(span, text, points, around)
-            inner = [tight[s.id] for s in spans if s.id in tight and span.start <= s.start and s.end <= span.end]
-            if inner:  # still around the elements it holds
-                new = Span(span.id, min([new.start] + [s.start for s in inner]), max([new.end] + [s.end for s in inner]))
-            tight[span.id] = new
-        spans = list(tight.values())
-        spans.sort(key=lambda s: (s.start, -s.end, s.id))
-        points.sort(key=lambda s: (s.start, s.id))
+            spans.append(Span(span.id, span.start, span.start) if span.id in voids else span)
+        marked = MarkedText(text, tuple(sorted(spans, key=_ORDER)), source.tags)
+        crossing = [problem for problem in marked.problems() if "overlap" in problem]
+        if crossing:
+            raise ValueError(f"{self.where}:{unit.line}: {crossing[0]}")
+        marked = tighten(marked)
+
+        events = marked.events()
         out: list[str] = []
-        stack: list[Span] = []
         position = 0
+        fresh = True  # at the start of a line: nothing but white space written, or markup ending a line
+        held = None  # markup the format will not let open a line: written after the next word
 
-        def markup(id: int, closing: bool = False) -> str:
-            lo, hi = region.tags[id - 1][2:] if closing else region.tags[id - 1][:2]
-            return splice(lo, hi)
+        def markup(index: int) -> str:
+            at, kind, tag = events[index]
+            closing = kind == "close"
+            ranges = region.tags[tag.id - 1]
+            lo, hi = ranges[2:] if closing else ranges[:2]
+            opening_start, opening_end, closing_end = region.bare[tag.id - 1] if region.bare else (ranges[0], ranges[1], ranges[3])
+            own_lo, own_hi = (lo, closing_end) if closing else (opening_start, opening_end)
+            # nothing after it in the unit but white space and closings
+            last = not text[at:].strip() and all(later[1] == "close" for later in events[index + 1 :])
+            content = self.text[opening_end:lo] if closing else ""
+            return self.syntax.markup(splice(lo, own_lo), splice(own_lo, own_hi), splice(own_hi, hi), tag, fresh, last, content)
 
-        def point(span: Span, here: list[Span], done: set[int]) -> None:
-            done.add(span.id)
-            out.append(markup(span.id))
-            if span.id not in voids:
-                for inner in here:  # `<a><b></b></a>` both empty: nested as in the source
-                    if inner.id not in done and span.id in around[inner.id]:
-                        point(inner, here, done)
-                out.append(markup(span.id, closing=True))
+        def put(written: str, is_text: bool) -> None:
+            nonlocal fresh
+            if written:
+                out.append(written)
+                fresh = (fresh and not written.strip()) or (not is_text and _LINE_END.search(written) is not None)
 
-        for at in sorted({s.start for s in spans} | {s.end for s in spans} | {s.start for s in points}):
+        def write(upto: int) -> None:
+            nonlocal held, position
+            chunk = text[position:upto]
+            if held is not None and chunk.strip():
+                word = len(chunk) - len(chunk.lstrip())
+                word += len(chunk[word:].split(maxsplit=1)[0])
+                put(self.syntax.text(chunk[:word], region, fresh, upto == len(text) and word == len(chunk)), True)
+                put(held, False)
+                chunk, held = chunk[word:], None
+            if chunk:
+                put(self.syntax.text(chunk, region, fresh, upto == len(text)), True)
+            position = upto
+
+        for index, (at, kind, _) in enumerate(events):
             if at > position:
-                first = position == 0 and not out
-                out.append(self.syntax.text(text[position:at], region, first, at == len(text)))
-                position = at
-            here = [p for p in points if p.start == at]
-            done: set[int] = set()
-            # where an element at a point meets an element's edge, it goes inside as it did in the source
-            while stack and stack[-1].end == at:
-                for p in here:
-                    if p.id not in done and stack[-1].id in around[p.id]:
-                        point(p, here, done)
-                out.append(markup(stack.pop().id, closing=True))
-            for span in (s for s in spans if s.start == at):
-                for p in here:
-                    if p.id not in done and span.id not in around[p.id]:
-                        point(p, here, done)
-                if stack and span.end > stack[-1].end:
-                    raise ValueError(f"{self.where}:{unit.line}: elements {stack[-1].id} and {span.id} overlap")
-                out.append(markup(span.id))
-                stack.append(span)
-            for p in here:
-                if p.id not in done:
-                    point(p, here, done)
+                write(at)
+            written = markup(index)
+            if fresh and held is None and kind == "point" and text[at:].strip() and not self.syntax.leads(written, region):
+                held = written
+                continue
+            put(written, False)
         if position < len(text):
-            out.append(self.syntax.text(text[position:], region, position == 0 and not out, True))
+            write(len(text))
+        if held is not None:
+            put(held, False)
         return "".join(out)
 
 
-def _tight(span: Span, text: str, points: list[Span], around: dict[int, set[int]]) -> Span:
-    """`span` without white space at its edges (see `tighten`), yet still around the elements at a
-    point that it held in the source."""
-    start, end = span.start, span.end
-    if text[start:end].strip():
-        while text[start].isspace():
-            start += 1
-        while text[end - 1].isspace():
-            end -= 1
-    held = [p.start for p in points if span.id in around[p.id] and span.start <= p.start <= span.end]
-    if held:
-        start, end = min(start, min(held)), max(end, max(held))
-    return Span(span.id, start, end)
+_LINE_END = re.compile(r"[\r\n][ \t>]*\Z")
+"""Markup that ends a line (a Markdown hard break, with the next line's indentation or quote marks)."""
 
 
-def _enclosing(region: Region, voids: set[int]) -> dict[int, set[int]]:
-    """For each element, the elements around it in the source (by where their markup sits)."""
-    out = {}
-    for number, (lo, _, _, _) in enumerate(region.tags, 1):
-        out[number] = {
-            other
-            for other, (_, open_end, close_start, close_end) in enumerate(region.tags, 1)
-            if other != number and other not in voids and open_end <= lo < close_start
-        }
-    return out
+_ORDER = lambda s: (s.start, -s.end, s.id)  # noqa: E731
+"""The order of a MarkedText's spans."""
+
+
+def _parents(marked: MarkedText) -> dict[int, int | None]:
+    """Each element's parent as `MarkedText.events` writes them (None at the top): the nesting a writer gives."""
+    parents: dict[int, int | None] = {}
+    stack: list[int] = []
+    for _, kind, tag in marked.events():
+        if kind == "close":
+            stack.pop()
+            continue
+        parents[tag.id] = stack[-1] if stack else None
+        if kind == "open":
+            stack.append(tag.id)
+    return parents
 
 
 class _Splicer:
@@ -259,27 +273,57 @@ class _Splicer:
 
 def same(translation: MarkedText, source: MarkedText) -> bool:
     """The translation is the source itself: same text, elements around the same words (white space
-    at an element's edge aside, as `cut` and `join` drop it); the tags always come from the source."""
+    at an element's edge aside, as `cut` and `join` drop it, and an element of white space only taken
+    as empty, as `cut` keeps one between two sentences); the tags always come from the source."""
     if translation.text != source.text:
         return False
     key = lambda s: (s.start, -s.end, s.id)  # noqa: E731
-    return sorted(translation.spans, key=key) == sorted(source.spans, key=key) or tighten(translation).spans == tighten(source).spans
+    return sorted(translation.spans, key=key) == sorted(source.spans, key=key) or _settled(translation) == _settled(source)
 
 
+def _settled(marked: MarkedText) -> list[Span]:
+    """The spans tightened, those of white space only made empty at their start."""
+    text, spans = marked.text, []
+    for span in tighten(marked).spans:
+        if span.end > span.start and not text[span.start : span.end].strip():
+            span = Span(span.id, span.start, span.start)
+        spans.append(span)
+    return sorted(spans, key=lambda s: (s.start, -s.end, s.id))
+
+
+@lru_cache(maxsize=256)  # a unit is tightened for each of its sentences
 def tighten(marked: MarkedText) -> MarkedText:
     """White space at the edges of an element moved outside it: `** Kim**` is no emphasis in Markdown,
-    and a link should not underline the space before it. Elements of white space only stay put."""
-    text, spans = marked.text, []
-    for span in marked.spans:
-        start, end = span.start, span.end
-        if end > start and text[start:end].strip():
-            while text[start].isspace():
-                start += 1
-            while text[end - 1].isspace():
-                end -= 1
-        spans.append(Span(span.id, start, end))
-    spans.sort(key=lambda s: (s.start, -s.end, s.id))
-    return replace(marked, spans=tuple(spans))
+    and a link should not underline the space before it. Elements of white space only stay put, and
+    so does an edge whose move would take an element out of another, or put it into one, as
+    `MarkedText.events` writes them (`<a><br> Kim</a>` keeps its space, or the `<br>` would leave the link)."""
+    text = marked.text
+    if marked.problems():  # not valid (a translation not checked yet): each element on its own
+        return replace(marked, spans=tuple(sorted((_trimmed(span, text) for span in marked.spans), key=_ORDER)))
+    nesting = _parents(marked)
+    spans = {span.id: span for span in marked.spans}
+    changed = True
+    while changed:  # until no edge can move: the same result however often it is applied
+        changed = False
+        for span in sorted(spans.values(), key=lambda s: (s.end - s.start, -s.id)):  # inner elements first
+            tight = _trimmed(span, text)
+            if tight == span:
+                continue
+            trial = {**spans, span.id: tight}
+            candidate = replace(marked, spans=tuple(sorted(trial.values(), key=_ORDER)))
+            if not candidate.problems() and _parents(candidate) == nesting:
+                spans, changed = trial, True
+    return replace(marked, spans=tuple(sorted(spans.values(), key=_ORDER)))
+
+
+def _trimmed(span: Span, text: str) -> Span:
+    start, end = span.start, span.end
+    if end > start and text[start:end].strip():
+        while text[start].isspace():
+            start += 1
+        while text[end - 1].isspace():
+            end -= 1
+    return Span(span.id, start, end)
 
 
 # --- Building a unit from the pieces a format's parser finds ---------------------------------------
@@ -391,6 +435,7 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
     space = True  # the last character written is white space (or nothing is written yet)
     tags: list[Tag] = []
     ranges: list[list[int]] = []  # per element: opening start, end, closing start, end
+    bare: list[list[int]] = []  # per element: opening start, end, closing end, before any white space joined them
     starts: list[int] = []
     ends: list[int | None] = []
     open_stack: list[tuple[int, str]] = []  # (tag index, name)
@@ -447,13 +492,23 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
                     ends[inner] = len(chars)
                     # closed here: by its own closing markup, or implicitly (no markup of its own)
                     ranges[inner][2:] = [piece.start, piece.end] if inner == index else [piece.start, piece.start]
+                    bare[inner][2] = ranges[inner][3]
                     if inner == index:
                         break
                 taker = (index, 3) if space else None
+                if starts[index] == len(chars) and len(tags) > index + 1:
+                    # no text, only elements at a point (`<a href="…"><img></a>`): one void element,
+                    # as `MarkedText.events` keeps nothing inside an empty element
+                    del tags[index + 1 :], ranges[index + 1 :], bare[index + 1 :], starts[index + 1 :], ends[index + 1 :]
+                    tags[index] = replace(tags[index], void=True)
+                    ranges[index] = [ranges[index][0], piece.end, piece.end, piece.end]
+                    bare[index] = [bare[index][0], piece.end, piece.end]
+                    taker = (index, 1) if space else None
                 continue
         void = piece.kind in ("void", "close")  # a closing piece with no opening stays where it is
         tags.append(Tag(len(tags) + 1, "", void=void, name=("/" + piece.name) if piece.kind == "close" else piece.name))
         ranges.append([piece.start, piece.end, piece.end, piece.end])
+        bare.append([piece.start, piece.end, piece.end])
         starts.append(len(chars))
         ends.append(None if piece.kind == "open" else len(chars))
         if piece.kind == "open":
@@ -466,6 +521,7 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
         return None
     for index, _ in open_stack:  # never closed: the element runs to the end of the unit
         ranges[index][2:] = [last, last]
+        bare[index][2] = last
     if chars and chars[-1] == " ":
         after = [i for i, start in enumerate(starts) if start == len(chars)]
         if after and run is not None and ranges[after[0]][0] == run[1]:
@@ -480,7 +536,8 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
     spans.sort(key=lambda s: (s.start, -s.end, s.id))
     return Built(
         MarkedText("".join(chars), tuple(spans), tuple(tags)),
-        Region(first, last, tuple(tuple(r) for r in ranges), style),
+        Region(first, last, tuple(tuple(r) for r in ranges), style,
+               bare=tuple(tuple(b) for b in bare) if any(r[:2] + r[3:] != b for r, b in zip(ranges, bare)) else ()),
     )
 
 
@@ -571,36 +628,58 @@ def _codec(label: str) -> str | None:
 # --- Sentences of a unit --------------------------------------------------------------------------
 
 
+SPACE = " "
+"""The one white space `cut` trims from a sentence and `join` puts back between sentences: a unit's
+white space is collapsed to single spaces, so any other (a no-break space) is text of its own."""
+
+
 def sentence_bounds(marked: MarkedText, sentences: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentence spans of `marked.text` (as `split_sentences` gives them), merged where an element
-    straddles two sentences, so each element falls wholly inside one of the returned spans.
+    straddles two sentences, so each element falls wholly inside one of the returned spans, and
+    where the sentences are not parted by exactly one space (`Satz.&nbsp;Satz.`), which `join`
+    could not give back.
 
     The spans are widened to cover the whole text between them; `cut` trims the white space.
     """
     if not sentences:
         return [(0, len(marked.text))] if marked.text else []
+    text = marked.text
     starts = [0] + [start for start, _ in sentences[1:]]
     tight = tighten(marked).spans
     kept = [
         start
         for start in starts
-        if start == 0 or not any(span.start < start < span.end for span in tight if span.start != span.end)
+        if start == 0
+        or (
+            # no element with text over the space before `start` (one that keeps it, `<a>Satz. <br></a>`, too)
+            not any(span.start < start <= span.end and text[span.start : span.end].strip() for span in tight)
+            and text[start - 1 : start] == SPACE
+            and text[start - 2 : start - 1] != SPACE
+            and text[start : start + 1] != SPACE
+        )
     ]
-    return [(start, end) for start, end in zip(kept, kept[1:] + [len(marked.text)])]
+    return [(start, end) for start, end in zip(kept, kept[1:] + [len(text)])]
 
 
 def cut(marked: MarkedText, start: int, end: int) -> MarkedText:
-    """The part of a unit in [start, end), trimmed of white space, its elements numbered from 1.
+    """The part of a unit in [start, end), trimmed of spaces, its elements numbered from 1.
 
     The elements wholly inside (after `tighten`) are kept, void ones at the edges included; number
     i of the part is the i-th of them in the unit's order, so `join` gives the unit's numbers back.
+    An element in the trimmed space (`Satz eins.<span> </span>Satz zwei.`) is kept as an empty
+    element at the edge of the part (an element at `end` belongs to the next part).
     """
     text = marked.text
-    while start < end and text[start].isspace():
+    lo, hi = start, end
+    while start < end and text[start] == SPACE:
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and text[end - 1] == SPACE:
         end -= 1
-    inside = [s for s in tighten(marked).spans if start <= s.start and s.end <= end]
+    inside = [
+        Span(s.id, min(max(s.start, start), end), min(max(s.end, start), end)) if not start <= s.start <= s.end <= end else s
+        for s in tighten(marked).spans
+        if start <= s.start and s.end <= end or lo <= s.start < hi and s.end <= hi and not text[s.start : s.end].strip()
+    ]
     inside.sort(key=lambda s: s.id)
     spans = tuple(
         sorted((Span(number, s.start - start, s.end - start) for number, s in enumerate(inside, 1)),
