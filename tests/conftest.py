@@ -10,6 +10,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+try:  # property tests draw the same examples on every run, so the suite is the same in CI and here
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+    _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+except ImportError:
+    pass
 EXAMPLE = ROOT / "examples" / "putin-kim.txt"
 TINY_MODEL = ROOT / "tests" / "fixtures" / "translate-de_en-tiny.argosmodel"
 

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, TINY_MODEL
 from dolmetsch.checks import CheckContext, run_checks, select_checks
-from dolmetsch.checks.markup import german_elements, without_placeholders
+from dolmetsch.checks.markup import without_placeholders
+from dolmetsch.markup.placeholders import elements_of
 from dolmetsch.cli import app
 from dolmetsch.document.inline import MarkedText, Span, Tag
 from dolmetsch.engine.engine import Hypothesis
@@ -167,9 +168,9 @@ def test_the_markup_check_passes_placeholders_that_pair_up_in_another_order():
 
 
 def test_the_germans_own_placeholders_say_which_elements_are_points():
-    elements = german_elements(GERMAN)
+    elements = elements_of(GERMAN)
     assert [(t.id, t.void) for t in elements.tags] == [(1, False), (2, False), (3, True)]
-    assert german_elements("Kim kam.") is None
+    assert elements_of("Kim kam.") is None
 
 
 def test_the_other_checks_read_the_text_without_placeholders():

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from dolmetsch.document.inline import MarkedText, Span
 from dolmetsch.engine.engine import Engine
-from dolmetsch.markup.placeholders import PLACEHOLDER, MarkupError, from_placeholders, to_placeholders
+from dolmetsch.markup.placeholders import PLACEHOLDER, MarkupError, from_placeholders, to_placeholders, without_placeholders
 from dolmetsch.markup.project import Alignment, Projection, project
 from dolmetsch.translation import TermOutcome
 
@@ -82,7 +82,7 @@ def plain_english(english: str, inline: MarkedText | None) -> str:
     try:
         return from_placeholders(english, inline).text
     except MarkupError:
-        return PLACEHOLDER.sub("", english)
+        return without_placeholders(english)
 
 
 def shown_terms(terms: Sequence[TermOutcome], inline: MarkedText | None) -> tuple[TermOutcome, ...]:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import polib
 
-from dolmetsch.document.inline import MarkedText, Tag
+from dolmetsch.document.inline import Tag
 from dolmetsch.document.model import Document, Kind, Segment
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import OUT, OutputFormat
@@ -52,7 +52,7 @@ from dolmetsch.formats.po import (
     source_references,
 )
 from dolmetsch.formats.po_merge import FUZZY, MACHINE_MARK, edited_by_reviewer, entry_key, reviewer_work
-from dolmetsch.markup.placeholders import MarkupError, from_placeholders, markup_problems
+from dolmetsch.markup.placeholders import Token, elements_of, markup_problems, tokens, untokens
 from dolmetsch.translation import MISSING, REPLACED, TranslatedDocument
 from dolmetsch.version import __version__
 
@@ -137,67 +137,10 @@ def fingerprint(state: str, text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # placeholders ⇄ inline codes
 
-_TOKEN = re.compile(r"(\\*)(<(/?)([0-9]+)(/?)>)")
-_ESCAPABLE = re.compile(r"(\\*)<(?=/?[0-9]+/?>)")
-
-Token = tuple[str, "str | int"]
-"""("text", str), or ("open" | "close" | "point", element number)."""
-
-
-def tokens(text: str) -> list[Token]:
-    """A text with placeholders as text and tags, read as `dolmetsch.markup.placeholders` reads it
-    (k backslashes before a placeholder stand for k // 2, and an odd k makes it text)."""
-    found: list[Token] = []
-    last = 0
-    for match in _TOKEN.finditer(text):
-        backslashes = len(match.group(1))
-        literal = text[last : match.start()] + "\\" * (backslashes // 2)
-        last = match.end()
-        if backslashes % 2 or (match.group(3) and match.group(5)):  # escaped, or `</1/>`: text
-            found.append(("text", literal + match.group(2)))
-            continue
-        found.append(("text", literal))
-        kind = "close" if match.group(3) else "point" if match.group(5) else "open"
-        found.append((kind, int(match.group(4))))
-    found.append(("text", text[last:]))
-    return [token for token in found if token != ("text", "")]
-
-
-def placeholders(found: Iterable[Token]) -> str:
-    """Text and tags back as text with placeholders, escaped as `to_placeholders` escapes."""
-    found = _merged(found)
-    out = []
-    for index, (kind, value) in enumerate(found):
-        if kind == "text":
-            follows = index + 1 < len(found) and found[index + 1][0] != "text"
-            out.append(_escape(str(value), markup_follows=follows))
-        else:
-            out.append(f"</{value}>" if kind == "close" else f"<{value}/>" if kind == "point" else f"<{value}>")
-    return "".join(out)
-
-
-def _escape(text: str, *, markup_follows: bool) -> str:
-    text = _ESCAPABLE.sub(lambda match: match.group(1) * 2 + "\\<", text)
-    if markup_follows:
-        stripped = text.rstrip("\\")
-        text = stripped + (len(text) - len(stripped)) * 2 * "\\"
-    return text
-
-
-def _merged(found: Iterable[Token]) -> list[Token]:
-    merged: list[Token] = []
-    for token in found:
-        if token[0] == "text" and merged and merged[-1][0] == "text":
-            merged[-1] = ("text", str(merged[-1][1]) + str(token[1]))
-        elif token != ("text", ""):
-            merged.append(token)
-    return merged
-
-
 def canonical(text: str, markup: bool = True) -> str:
     """A PO string as it comes back from XLIFF (`<01>` is `<1>`); the same string for a plain-text
     source, whose sentences have no placeholders (a `<1>` there is text)."""
-    return placeholders(tokens(text)) if markup else text
+    return untokens(tokens(text)) if markup else text
 
 
 def codes(text: str, markup: bool = True) -> dict[int, str]:
@@ -625,7 +568,7 @@ def read_content(element, namespace: str = XLIFF_NS, *, markup: bool = True) -> 
             text(child.tail)
 
     walk(element)
-    return (placeholders(found) if markup else "".join(str(value) for _, value in found)), seen, problems
+    return (untokens(found) if markup else "".join(str(value) for _, value in found)), seen, problems
 
 
 # ---------------------------------------------------------------------------------------------
@@ -708,7 +651,7 @@ def _check_codes(xliff: XliffFile, unit: Unit, german: str) -> None:
     expected = codes(german, xliff.markup)
     problems = list(unit.target_problems) + _pairing(expected, unit.target_codes)
     if not problems and xliff.markup:
-        marked = _marked(german, expected)
+        marked = elements_of(german)
         problems = markup_problems(unit.target, marked) if marked is not None else []
     if problems:
         raise InputError(
@@ -735,15 +678,6 @@ def _pairing(expected: dict[int, str], seen: Sequence[tuple[str, str]]) -> list[
         if str(number) not in counted:
             problems.append(f'<g id="{number}"> of the source is missing' if kind == "g" else f'<x id="{number}"/> of the source is missing')
     return list(dict.fromkeys(problems))
-
-
-def _marked(german: str, expected: dict[int, str]) -> MarkedText | None:
-    """The German's elements as MarkedText (tags by number, spans where they sit), for the placeholder rules."""
-    tags = tuple(Tag(number, "", void=kind == "x") for number, kind in sorted(expected.items()))
-    try:
-        return from_placeholders(german, MarkedText("", (), tags))
-    except MarkupError:
-        return None
 
 
 def _short(text: str) -> str:

@@ -20,8 +20,9 @@ Syntax (stable; reviewers and CAT tools edit it):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from dolmetsch.document.inline import MarkedText, Span
+from dolmetsch.document.inline import MarkedText, Span, Tag
 
 PLACEHOLDER = re.compile(r"<(/?)([0-9]+)(/?)>")
 """What reads as a placeholder; `</1/>` matches too and is reported as malformed."""
@@ -155,3 +156,71 @@ def _parse(text: str, source: MarkedText) -> tuple[MarkedText, list[str]]:
             report(f"<{number}> encloses no text")
     ordered = tuple(sorted(spans.values(), key=lambda s: (s.start, -s.end, s.id)))
     return MarkedText("".join(plain), ordered, source.tags), problems
+
+
+Token = tuple[str, "str | int"]
+"""("text", str), or ("open" | "close" | "point", element number): a text with placeholders, read."""
+
+
+def tokens(text: str) -> list[Token]:
+    """A text with placeholders as text and tags, read as `from_placeholders` reads it (k
+    backslashes before a placeholder stand for k // 2, and an odd k makes it text); needs no source."""
+    found: list[Token] = []
+    last = 0
+    for match in _TOKEN.finditer(text):
+        backslashes = len(match.group(1))
+        literal = text[last : match.start()] + "\\" * (backslashes // 2)
+        last = match.end()
+        if backslashes % 2 or (match.group(3) and match.group(5)):  # escaped, or `</1/>`: text
+            found.append(("text", literal + match.group(2)))
+            continue
+        found.append(("text", literal))
+        kind = "close" if match.group(3) else "point" if match.group(5) else "open"
+        found.append((kind, int(match.group(4))))
+    found.append(("text", text[last:]))
+    return _merged(found)
+
+
+def untokens(found: Iterable[Token]) -> str:
+    """Text and tags back as text with placeholders, escaped as `to_placeholders` escapes."""
+    found = _merged(found)
+    out = []
+    for index, (kind, value) in enumerate(found):
+        if kind == "text":
+            follows = index + 1 < len(found) and found[index + 1][0] != "text"
+            out.append(_escape(str(value), markup_follows=follows))
+        else:
+            out.append(f"</{value}>" if kind == "close" else f"<{value}/>" if kind == "point" else f"<{value}>")
+    return "".join(out)
+
+
+def without_placeholders(text: str) -> str:
+    """The text alone: placeholders dropped, escapes resolved (`<1>Putin</1>` is `Putin`, `\\<1>` is `<1>`)."""
+    return "".join(str(value) for kind, value in tokens(text) if kind == "text")
+
+
+def _merged(found: Iterable[Token]) -> list[Token]:
+    merged: list[Token] = []
+    for token in found:
+        if token[0] == "text" and merged and merged[-1][0] == "text":
+            merged[-1] = ("text", str(merged[-1][1]) + str(token[1]))
+        elif token != ("text", ""):
+            merged.append(token)
+    return merged
+
+
+def elements_of(text: str) -> MarkedText | None:
+    """The elements a text's own placeholders stand for (`<n/>` a void one), as MarkedText: what a
+    translation of it must pair up with when the source's markup is not at hand (a PO read back, an
+    XLIFF, a request). None when it has none, or they are broken themselves."""
+    voids: dict[int, bool] = {}
+    for kind, value in tokens(text):
+        if kind != "text":
+            voids[int(value)] = voids.get(int(value), False) or kind == "point"
+    if not voids:
+        return None
+    tags = tuple(Tag(number, f"<{number}>", f"</{number}>", void=void) for number, void in sorted(voids.items()))
+    try:
+        return from_placeholders(text, MarkedText("", (), tags))
+    except MarkupError:
+        return None

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dolmetsch.api import find_package, run_glossary, start_engine
-from dolmetsch.checks.markup import german_elements
 from dolmetsch.document.model import Document, Kind, Segment
 from dolmetsch.document.reading import parse_text
 from dolmetsch.enforce.strategies import GlossaryEnforcer
@@ -31,7 +30,7 @@ from dolmetsch.errors import InputError
 from dolmetsch.memory import catalogues_under, load_memory
 from dolmetsch.pipeline import translate_documents
 from dolmetsch.markup.document import MarkupDocument
-from dolmetsch.markup.placeholders import PLACEHOLDER
+from dolmetsch.markup.placeholders import PLACEHOLDER, elements_of
 from dolmetsch.postedit import TYPOGRAPHIC, post_edit
 from dolmetsch.sources import source_format
 from dolmetsch.options import RunOptions
@@ -213,7 +212,7 @@ def _synthetic(sentences: Sequence[str]) -> Document:
     """One segment per sentence, so each is translated as it is, never re-split or re-classified; a
     sentence with placeholders (from an HTML request) carries the elements they stand for."""
     segments = tuple(
-        Segment(number, 0, 1, Kind.PARAGRAPH, 1, text, german_elements(text) if PLACEHOLDER.search(text) else None)
+        Segment(number, 0, 1, Kind.PARAGRAPH, 1, text, elements_of(text) if PLACEHOLDER.search(text) else None)
         for number, text in enumerate(sentences, start=1)
     )
     return MarkupDocument("request", "request", "utf_8", (), (), marked=segments)
