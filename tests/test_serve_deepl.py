@@ -371,7 +371,11 @@ def test_a_batch_is_decoded_glossary_by_glossary():
         finally:
             batcher.stop()
 
-    palace, walls, server, palace_again, broken = asyncio.run(main())
+    done = []  # a loop of its own, on a thread of its own: the session's browser keeps one running here
+    runner = threading.Thread(target=lambda: done.append(asyncio.run(main())))
+    runner.start()
+    runner.join()
+    palace, walls, server, palace_again, broken = done[0]
     assert palace == ["palace:Der Kreml schwieg.", "palace:Ja."] and palace_again == ["palace:Nein."]
     assert walls == ["walls:Der Kreml schwieg."] and server == ["None:Der Kreml schwieg."]
     assert isinstance(broken, RuntimeError)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 
@@ -39,9 +38,11 @@ from dolmetsch.document.reading import SourceFormat
 from dolmetsch.errors import InputError
 from dolmetsch.markup.document import markup_document
 from dolmetsch.markup.office import (
+    Found,
+    Package,
+    parse_package,
     ENGLISH,
     Container,
-    Flow,
     Leaf,
     Marker,
     Point,
@@ -51,13 +52,11 @@ from dolmetsch.markup.office import (
     english_leaves,
     etree,
     layout,
-    open_package,
     parse_part,
     read_member,
-    rezip,
     serialize_part,
 )
-from dolmetsch.markup.sentences import Unit, same
+from dolmetsch.markup.sentences import same
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -132,44 +131,9 @@ PROP_NAMES = {
 }
 
 
-@dataclass(frozen=True, eq=False)
-class DocxPackage:
-    """A parsed Word document: its units, and how to write it back with some of them translated."""
-
-    where: str
-    data: bytes = field(repr=False)
-    units: tuple[Unit, ...]
-
-    def render_bytes(self, translations: Mapping[int, MarkedText], *, lang: str | None = "en") -> bytes:
-        """The package with each unit in `translations` written in (see the module's docstring);
-        every part without translated text byte for byte. ValueError for a translation whose
-        elements do not fit its unit."""
-        archive = open_package(self.data, self.where, "DOCX")
-        scan = _Scan(archive, self.where)
-        return rezip(archive, scan.apply(translations, lang))
-
-
-def parse_docx(data: bytes, where: str) -> DocxPackage:
+def parse_docx(data: bytes, where: str) -> Package:
     """Read a Word document; InputError in one line when it is not one or cannot be read."""
-    archive = open_package(data, where, "DOCX")
-    scan = _Scan(archive, where)
-    units = tuple(Unit(number, found.kind, found.line, found.marked, found.context) for number, found in enumerate(scan.found))
-    return DocxPackage(where, data, units)
-
-
-@dataclass
-class _Found:
-    kind: str
-    line: int
-    context: str
-    part: str
-    element: object
-    flow: Flow | None = None
-    """None for a metadata value (the element's text)."""
-
-    @property
-    def marked(self) -> MarkedText:
-        return self.flow.marked if self.flow is not None else MarkedText(" ".join(self.element.text.split()))
+    return parse_package(data, where, "DOCX", _Scan)
 
 
 class _Scan:
@@ -180,7 +144,7 @@ class _Scan:
         self.archive = archive
         self.originals: dict[str, bytes] = {}
         self.trees: dict[str, object] = {}
-        self.found: list[_Found] = []
+        self.found: list[Found] = []
         parts = _parts(archive, where)
         styles = _styles(self._tree(parts["styles"][0])) if parts.get("styles") else {}
         for kind in ORDER:
@@ -201,7 +165,7 @@ class _Scan:
         for tag, context in (("title", "document title"), ("subject", "document subject")):
             element = tree.getroot().find(f"{{{DC_NS}}}{tag}")
             if element is not None and element.text and any(c.isalpha() for c in element.text):
-                self.found.append(_Found("attribute", 1, context, name, element))
+                self.found.append(Found("attribute", 1, context, name, element))
 
     def _story(self, name: str, tree, kind: str, styles: dict) -> None:
         depths: dict[int, int] = {}  # field nesting, by story (the part, or a text box)
@@ -224,7 +188,7 @@ class _Scan:
                 continue
             unit_kind = _kind(paragraph, kind, styles, story is not None, in_cell)
             context = name if kind == "document" else f"{name} ({kind})"
-            self.found.append(_Found(unit_kind, number, context, name, paragraph, flow))
+            self.found.append(Found(unit_kind, number, context, name, paragraph, flow))
 
     def apply(self, translations: Mapping[int, MarkedText], lang: str | None) -> dict[str, bytes]:
         """Write the translations into the trees; the new bytes of each changed part."""

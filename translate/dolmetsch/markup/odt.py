@@ -26,7 +26,6 @@ copies of the spans they sat in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from dolmetsch.document.inline import MarkedText
 from dolmetsch.document.model import Document
@@ -34,9 +33,11 @@ from dolmetsch.document.reading import SourceFormat
 from dolmetsch.errors import InputError
 from dolmetsch.markup.document import markup_document
 from dolmetsch.markup.office import (
+    Found,
+    Package,
+    parse_package,
     ENGLISH,
     Container,
-    Flow,
     Leaf,
     Marker,
     Point,
@@ -46,13 +47,11 @@ from dolmetsch.markup.office import (
     english_leaves,
     etree,
     layout,
-    open_package,
     parse_part,
     read_member,
-    rezip,
     serialize_part,
 )
-from dolmetsch.markup.sentences import Unit, same
+from dolmetsch.markup.sentences import same
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -111,43 +110,9 @@ STYLE_PROP = "@style"
 """The feature for a span's named (parent) character style."""
 
 
-@dataclass(frozen=True, eq=False)
-class OdtPackage:
-    """A parsed ODT: its units, and how to write it back with some of them translated."""
-
-    where: str
-    data: bytes = field(repr=False)
-    units: tuple[Unit, ...]
-
-    def render_bytes(self, translations: Mapping[int, MarkedText], *, lang: str | None = "en") -> bytes:
-        """The package with each unit in `translations` written in (see the module's docstring);
-        every part without translated text byte for byte. ValueError for a translation whose
-        elements do not fit its unit."""
-        archive = open_package(self.data, self.where, "ODT")
-        scan = _Scan(archive, self.where)
-        return rezip(archive, scan.apply(translations, lang))
-
-
-def parse_odt(data: bytes, where: str) -> OdtPackage:
+def parse_odt(data: bytes, where: str) -> Package:
     """Read an ODT; InputError in one line when it is not one or cannot be read."""
-    archive = open_package(data, where, "ODT")
-    scan = _Scan(archive, where)
-    units = tuple(Unit(number, found.kind, found.line, found.marked, found.context) for number, found in enumerate(scan.found))
-    return OdtPackage(where, data, units)
-
-
-@dataclass
-class _Found:
-    kind: str
-    line: int
-    context: str
-    part: str
-    element: object
-    flow: Flow | None = None
-
-    @property
-    def marked(self) -> MarkedText:
-        return self.flow.marked if self.flow is not None else MarkedText(" ".join(self.element.text.split()))
+    return parse_package(data, where, "ODT", _Scan)
 
 
 class _Scan:
@@ -159,8 +124,8 @@ class _Scan:
         self.originals: dict[str, bytes] = {}
         self.trees: dict[str, object] = {}
         self.styles: dict[str, dict] = {}
-        self.found: list[_Found] = []
-        footers: list[_Found] = []
+        self.found: list[Found] = []
+        footers: list[Found] = []
         if "meta.xml" in names:
             self._metadata("meta.xml")
         if "styles.xml" in names:
@@ -197,9 +162,9 @@ class _Scan:
         for tag, context in (("title", "document title"), ("subject", "document subject")):
             element = meta.find(q(DC, tag))
             if element is not None and element.text and any(c.isalpha() for c in element.text):
-                self.found.append(_Found("attribute", 1, context, name, element))
+                self.found.append(Found("attribute", 1, context, name, element))
 
-    def _paragraphs(self, name: str) -> list[_Found]:
+    def _paragraphs(self, name: str) -> list[Found]:
         tree = self._tree(name)
         styles = self.styles[name]
         found = []
@@ -212,7 +177,7 @@ class _Scan:
             if flow is None:
                 continue
             context = name if kind in ("paragraph", "heading", "title") else f"{name} ({kind})"
-            found.append(_Found(kind, number, context, name, paragraph, flow))
+            found.append(Found(kind, number, context, name, paragraph, flow))
         return found
 
     def apply(self, translations: Mapping[int, MarkedText], lang: str | None) -> dict[str, bytes]:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from dolmetsch.document.inline import MarkedText, Span, Tag
 from dolmetsch.document.reading import MAX_SOURCE_BYTES
 from dolmetsch.errors import InputError
-from dolmetsch.markup.sentences import tighten
+from dolmetsch.markup.sentences import Unit, tighten
 
 ENGLISH = ("en", "GB")
 """The language tag translated text gets (`w:lang` en-GB; `fo:language` en, `fo:country` GB): the
@@ -544,3 +544,49 @@ def _merged(leaves: Sequence[Leaf]) -> list[Leaf]:
         else:
             out.append(leaf)
     return out
+
+
+@dataclass
+class Found:
+    """A unit as a package's scan finds it: its kind, line, context, part and element, and its
+    paragraph's flow (None for a metadata value, whose text is the element's)."""
+
+    kind: str
+    line: int
+    context: str
+    part: str
+    element: object
+    flow: Flow | None = None
+
+    @property
+    def marked(self) -> MarkedText:
+        return self.flow.marked if self.flow is not None else MarkedText(" ".join(self.element.text.split()))
+
+
+@dataclass(frozen=True, eq=False)
+class Package:
+    """A parsed DOCX or ODT: its units, and how to write it back with some of them translated.
+
+    `scan(archive, where)` finds the units of a package of this `kind` and writes translations
+    into fresh trees of its parts (`apply`); each write parses the parts anew, so a package is
+    never changed by writing it."""
+
+    where: str
+    data: bytes = field(repr=False)
+    units: tuple
+    kind: str
+    scan: Callable = field(repr=False)
+
+    def render_bytes(self, translations, *, lang: str | None = "en") -> bytes:
+        """The package with each unit in `translations` written in; every part without translated
+        text byte for byte. ValueError for a translation whose elements do not fit its unit."""
+        archive = open_package(self.data, self.where, self.kind)
+        return rezip(archive, self.scan(archive, self.where).apply(translations, lang))
+
+
+def parse_package(data: bytes, where: str, kind: str, scan: Callable) -> Package:
+    """Read a package of `kind` ("DOCX", "ODT") with its `scan`; InputError in one line when it is
+    not one or cannot be read."""
+    found = scan(open_package(data, where, kind), where).found
+    units = tuple(Unit(number, f.kind, f.line, f.marked, f.context) for number, f in enumerate(found))
+    return Package(where, data, units, kind, scan)
