@@ -546,3 +546,10 @@ def test_element_kept_german_ends_where_a_browser_ends_it():
     segments, out = through_segments(page, str.upper)
     assert [s.text for s in segments] == ["Kim pries.", "Zwei"]
     assert out == '<p translate="no">Bleibt.<p lang="en">KIM PRIES.</p><ul><li class=notranslate>Eins<ul><li>x</ul><li>ZWEI</ul>'
+
+
+def test_a_no_break_space_in_changed_text_is_written_as_the_entity():
+    source = parse_html("<p title='1.500&nbsp;km'>Sie fuhren 1.500&nbsp;Kilometer.</p>".encode(), "n.html")
+    [title, text] = sorted(source.units, key=lambda u: u.kind != "attribute")
+    out = source.render({text.id: MarkedText("They drove 1,500\xa0kilometres."), title.id: MarkedText("1,500\xa0km")})
+    assert out == "<p title='1,500&nbsp;km'>They drove 1,500&nbsp;kilometres.</p>"

@@ -107,11 +107,14 @@ def parse_html(data: bytes, where: str) -> MarkupSource:
 
 
 class _HtmlSyntax(Syntax):
+    """Changed text escaped as little as HTML needs; a no-break space is written `&nbsp;`, as
+    pages write it, so it stays visible to whoever edits the English page."""
+
     def text(self, text: str, region: Region, first: bool, last: bool) -> str:
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\xa0", "&nbsp;")
 
     def value(self, text: str, region: Region) -> str:
-        text = text.replace("&", "&amp;")
+        text = text.replace("&", "&amp;").replace("\xa0", "&nbsp;")
         if region.quote == "'":
             return text.replace("'", "&#39;")
         escaped = text.replace('"', "&quot;")
