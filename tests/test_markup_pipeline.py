@@ -3,6 +3,7 @@ alignment's hard links for glossary terms, the markup check, and the other check
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy
@@ -219,3 +220,53 @@ def test_photo_credits_pass_through_as_in_a_text_article(tmp_path):
     assert "<span class=credit>APA/AFP/Mikhail Metzel</span></figcaption>" in english
     assert "<figcaption>AP/Sputnik/Artem Geodakyan</figcaption>" in english
     assert "Kim kam" not in english
+
+
+# --- word-like voids as stand-ins the model copies -----------------------------------------------------
+
+
+ADDRESSES = "<p>Hinweise bitte an redaktion@orf.at oder unter https://orf.at/kontakt/ senden.</p><p>Kim<br> kam.</p>\n"
+
+
+def test_word_like_voids_reach_the_model_as_numbers_it_copies(tmp_path, monkeypatch):
+    from dolmetsch.engine.engine import Engine
+
+    seen: list[str] = []
+    original = Engine.translate
+
+    def spy(self, sentences, **options):
+        seen.extend(sentences)
+        return original(self, sentences, **options)
+
+    monkeypatch.setattr(Engine, "translate", spy)
+    source = tmp_path / "adressen.html"
+    source.write_text(ADDRESSES, encoding="utf-8")
+    assert translate(source, tmp_path, "--no-glossary").exit_code == 0
+    assert "Hinweise bitte an 7301 oder unter 7302 senden." in seen  # a whole sentence, not "an oder unter senden"
+    assert "Kim kam." in seen  # a <br> reads as nothing
+    assert not any("7301" in s for s in seen if s.startswith("Hinweise bitte an redaktion"))
+    english = (tmp_path / "out" / "adressen.en.html").read_text(encoding="utf-8")
+    assert english.count("redaktion@orf.at") == english.count("https://orf.at/kontakt/") == 1
+    assert "7301" not in english and "7302" not in english
+
+
+def test_a_stand_in_the_model_copies_places_its_element_and_keeps_the_german_spacing():
+    source = marked("Hinweise bitte an oder unter senden.", (1, 18, 18), (2, 29, 29), voids=(1, 2))
+    tags = tuple(replace(t, opening=o) for t, o in zip(source.tags, ("redaktion@orf.at ", "https://orf.at/ ")))
+    source = replace(source, tags=tags)
+    model = inline.model_sentence(source)
+    assert model.text == "Hinweise bitte an 7301 oder unter 7302 senden."
+    english, placed = inline.restore("Please send to 7301 or at 7302.", model)
+    assert english == "Please send to or at ." and placed == {1: 15, 2: 21}
+    assert inline.restore("Please send to or at 7302 7302.", model) == ("Please send to or at .", {})  # lost and repeated: alignment places them
+    assert model.plain_offset(model.text.index("oder")) == source.text.index("oder")
+    projection = Projection(MarkedText(english, (Span(1, 0, 0), Span(2, 0, 0)), source.tags), (1, 2))
+    moved = inline.with_stand_ins_placed(projection, placed)
+    assert [(s.id, s.start) for s in moved.marked.spans] == [(1, 15), (2, 21)] and moved.fallbacks == ()
+
+
+def test_only_voids_that_show_text_stand_in():
+    tags = {"url": "https://orf.at/", "code": "<code>x</code>", "br": "<br>", "img": '<img src="a.png" alt="">', "comment": "<!-- q -->"}
+    found = {name: inline.reads_as_word(Tag(1, opening, void=True)) for name, opening in tags.items()}
+    assert found == {"url": True, "code": True, "br": False, "img": False, "comment": False}
+    assert not inline.reads_as_word(Tag(1, "<b>", "</b>"))

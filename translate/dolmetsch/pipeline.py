@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from dolmetsch.document.model import Document, Segment
 from dolmetsch.engine.engine import Engine
-from dolmetsch.enforce.inline import place_inline, plain_english, shown_terms
+from dolmetsch.enforce.inline import model_sentence, place_inline, plain_english, restore, shown_terms, with_stand_ins_placed
 from dolmetsch.enforce.strategies import GlossaryEnforcer
 from dolmetsch.markup.placeholders import to_placeholders
 from dolmetsch.postedit import TYPOGRAPHIC, post_edit
@@ -90,12 +90,16 @@ def _machine_translations(
     unique = list(first_of.values())
     if on_progress and len(unique) < len(wordy):
         on_progress(len(wordy) - len(unique))
-    plain = [replace(s, text=s.plain, inline=None) for s in unique]  # what the model and the glossary see
-    machine = []
-    for text, truncated, terms in _decode(engine, enforcer, plain, on_progress) if unique else ():
+    models = {i: model_sentence(s.inline) for i, s in enumerate(unique) if s.inline is not None}
+    plain = [replace(s, text=models[i].text if i in models else s.plain, inline=None) for i, s in enumerate(unique)]
+    machine, stood = [], {}  # stood: where the model put the stand-ins of a sentence's word-like voids
+    for i, (text, truncated, terms) in enumerate(_decode(engine, enforcer, plain, on_progress) if unique else ()):
         edited, changes = post_edit(text, quotes=quotes, protected=[t.en for t in terms]) if quotes else (text, [])
+        if i in models:
+            edited, stood[i] = restore(edited, models[i])
+            terms = tuple(replace(t, start=models[i].plain_offset(t.start), end=models[i].plain_offset(t.end)) for t in terms)
         machine.append((edited, truncated, terms, tuple(changes)))
-    marked = [i for i, s in enumerate(unique) if s.inline is not None]
+    marked = list(models)
     placed = place_inline(engine, [unique[i].inline for i in marked], [machine[i][0] for i in marked], [machine[i][2] for i in marked])
     by_text = {}
     for s, (english, truncated, terms, changes) in zip(unique, machine):
@@ -103,6 +107,7 @@ def _machine_translations(
     for i, projection in zip(marked, placed):
         s = unique[i]
         english, truncated, terms, changes = machine[i]
+        projection = with_stand_ins_placed(projection, stood[i])
         notes = (f"{FALLBACK_NOTE}{', '.join(f'<{n}>' for n in projection.fallbacks)}",) if projection.fallbacks else ()
         by_text[s.text] = (to_placeholders(projection.marked), truncated, shown_terms(terms, s.inline), MACHINE, notes, changes)
     return by_text

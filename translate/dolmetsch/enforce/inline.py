@@ -10,10 +10,11 @@ rendering of a term aligns to the German term alone, so a term inside a link sta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from dolmetsch.document.inline import MarkedText, Span
+from dolmetsch.document.inline import MarkedText, Span, Tag
 from dolmetsch.engine.engine import Engine
 from dolmetsch.markup.placeholders import PLACEHOLDER, MarkupError, from_placeholders, to_placeholders, without_placeholders
 from dolmetsch.markup.project import Alignment, Projection, project
@@ -111,3 +112,104 @@ def _shown_positions(inline: MarkedText) -> list[int]:
         j += 1
     positions.append(len(shown))
     return positions
+
+
+# --- what the model reads where a sentence holds an address, a code span, a name kept as it is -------
+
+STAND_IN_BASE = 7301
+"""Word-like void elements are offered to the model as numbers from here on (models copy numbers), as
+`dolmetsch serve` offers Weblate's placeables."""
+_TAGS = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class ModelSentence:
+    """A sentence as the model reads it: its plain text, with each void element that reads as a
+    word (a URL, an e-mail address, a code span, a `translate="no"` name) standing in as a number,
+    so the model reads a whole sentence ("bitte an 7301 oder …", not "bitte an oder …")."""
+
+    text: str
+    stand_ins: tuple[tuple[int, str, bool], ...] = ()
+    """(element id, its number, whether the German has a space before it)."""
+    to_plain: tuple[int, ...] = ()
+    """For each offset of `text` (and its end), the offset in the plain text."""
+
+    def plain_offset(self, offset: int) -> int:
+        return self.to_plain[offset] if self.to_plain else offset
+
+
+def reads_as_word(tag: Tag) -> bool:
+    """A void element whose own markup shows text (an address, `<code>x</code>`, a kept name);
+    not a `<br>`, an `<img>` or a comment."""
+    return tag.void and any(char.isalnum() for char in _TAGS.sub("", tag.opening))
+
+
+def model_sentence(inline: MarkedText) -> ModelSentence:
+    """The sentence with its word-like voids as numbers that occur nowhere else in it."""
+    text = inline.text
+    wordy = {tag.id for tag in inline.tags if reads_as_word(tag)}
+    points = sorted((s.start, s.id) for s in inline.spans if s.id in wordy)
+    if not points:
+        return ModelSentence(text)
+    number = STAND_IN_BASE
+    out: list[str] = []
+    to_plain: list[int] = []
+    stand_ins = []
+    last = 0
+    for position, id in points:
+        out.append(text[last:position])
+        to_plain.extend(range(last, position))
+        last = position
+        while str(number) in text:
+            number += 1
+        written = "".join(out)
+        lead = " " if written and not written[-1].isspace() else ""
+        trail = " " if position < len(text) and text[position].isalnum() else ""
+        token = f"{lead}{number}{trail}"
+        out.append(token)
+        to_plain.extend([position] * len(token))
+        stand_ins.append((id, str(number), position > 0 and text[position - 1].isspace()))
+        number += 1
+    out.append(text[last:])
+    to_plain.extend(range(last, len(text) + 1))
+    return ModelSentence("".join(out), tuple(stand_ins), tuple(to_plain))
+
+
+def restore(english: str, sentence: ModelSentence) -> tuple[str, dict[int, int]]:
+    """The English without the stand-ins, and where each came back (element id → offset). One that
+    is lost or repeated places nothing: alignment places its element."""
+    cuts = []  # (start, end, element id or None) of each stand-in found, with the space it takes along
+    for id, number, space_before in sentence.stand_ins:
+        found = list(re.finditer(rf"(?<!\d){number}(?!\d)", english))
+        for match in found:
+            start, end = match.span()
+            if space_before:  # the space before it stays, as in the German: "an 7301 oder" → "an |oder"
+                end += english[end : end + 1] == " "
+            elif start and english[start - 1] == " ":  # "Kim 7301 kam" → "Kim| kam"
+                start -= 1
+            cuts.append((start, end, id if len(found) == 1 else None))
+    out, placed, last = [], {}, 0
+    for start, end, id in sorted(cuts):
+        start = max(start, last)
+        out.append(english[last:start])
+        if id is not None:
+            placed[id] = sum(map(len, out))
+        last = max(last, end)
+    out.append(english[last:])
+    return "".join(out), placed
+
+
+def with_stand_ins_placed(projection: Projection, placed: dict[int, int]) -> Projection:
+    """The projection with each word-like void where the model put its stand-in, unless that would
+    not nest (then alignment's place stands)."""
+    if not placed:
+        return projection
+    marked = projection.marked
+    spans = tuple(sorted(
+        (Span(s.id, placed[s.id], placed[s.id]) if s.id in placed else s for s in marked.spans),
+        key=lambda s: (s.start, -s.end, s.id),
+    ))
+    moved = MarkedText(marked.text, spans, marked.tags)
+    if moved.problems():
+        return projection
+    return Projection(moved, tuple(i for i in projection.fallbacks if i not in placed))
