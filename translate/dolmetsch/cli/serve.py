@@ -43,20 +43,21 @@ def serve_command(
     device: Device = typer.Option(Device.cpu, "--device", help="Where to decode."),
     threads: int = typer.Option(0, "--threads", min=0, help="CPU threads per batch (0 = automatic)."),
     compute_type: str = typer.Option("default", "--compute-type", help="CTranslate2 compute type."),
+    ray: bool = typer.Option(False, "--ray", help="Decode on Ray Serve replicas: a local Ray instance, or the cluster given by --ray-address."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="A Ray cluster to serve on, from one of its nodes: HEAD:6379, or auto (implies --ray)."),
+    replicas: int = typer.Option(2, "--replicas", min=1, help="Ray Serve replicas decoding (with --ray); each loads the model once."),
+    replica_cpus: float = typer.Option(0, "--replica-cpus", min=0, help="Ray CPUs each replica reserves, and with --threads 0 the batches it decodes at once (0: locally this machine's cores shared out, on a cluster 1)."),
 ) -> None:
     """Serve LibreTranslate's API (POST/GET /translate, /languages, /detect, /translate_file, …)
     and DeepL's API v2 (/v2/translate, /v2/glossaries, …) with the glossary enforced; sentences of
     concurrent requests are decoded together.
 
     Loads the model and glossary once and serves until SIGTERM or Ctrl-C, which finish the
-    requests in flight before exiting.
+    requests in flight before exiting. With --ray the same server decodes on Ray Serve replicas.
     """
     # the server stack and the pipeline load only here, so --help stays instant
-    import uvicorn
-
     from dolmetsch.serve.access import load_keys
-    from dolmetsch.serve import deepl
-    from dolmetsch.serve.app import Settings, create_app
+    from dolmetsch.serve.app import Settings
     from dolmetsch.engine.engine import DecodingOptions
     from dolmetsch.options import RunOptions
     from dolmetsch.serve.engine import Backend
@@ -67,21 +68,57 @@ def serve_command(
             model=model, glossary=glossary, no_glossary=no_glossary, memory_files=tuple(tm or ()), offline=offline,
             decoding=DecodingOptions(beam_size=beam), device=device.value, threads=threads, compute_type=compute_type,
         )
-        backend = Backend.load(options, locales=locales)
+        if not (ray or ray_address is not None):
+            backend = Backend.load(options, locales=locales)
+            cluster = None
+        else:
+            rayserve = _rayserve()
+            backend = rayserve.ingress_backend(options, locales=locales)
+            cluster = rayserve.start(
+                backend, options, address=ray_address, replicas=replicas, cpus=replica_cpus or None, batch_tokens=batch_tokens,
+                max_wait=max_wait_ms / 1000, drain_timeout=drain_timeout, app_name=f"dolmetsch-{port}",
+            )
+    try:
+        _serve(backend, cluster, keys, host, port, drain_timeout, Settings(
+            char_limit=char_limit, batch_limit=batch_limit, max_body=max_body, body_timeout=body_timeout, req_limit=req_limit, keys=keys,
+            max_wait=max_wait_ms / 1000, queue_limit=queue_limit, batch_tokens=batch_tokens, cache_size=cache_size,
+            file_ttl=file_ttl, data_dir=data_dir, glossary_entries=glossary_entries, glossaries_per_key=glossaries_per_key,
+            glossary_term_bytes=glossary_term_bytes,
+        ))
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _rayserve():
+    """`dolmetsch.serve.rayserve`, or an InputError saying how to install Ray Serve."""
+    from dolmetsch.errors import InputError
+
+    try:
+        import ray.serve  # noqa: F401  (the optional extra: pip install -e '.[ray]')
+    except ImportError:
+        raise InputError("--ray", "Ray Serve is not installed; install it with `pip install -e '.[ray]'` (or `pip install 'ray[serve]'`)") from None
+    from dolmetsch.serve import rayserve
+
+    return rayserve
+
+
+def _serve(backend, cluster, keys, host: str, port: int, drain_timeout: int, settings) -> None:
+    """Serve until SIGTERM or Ctrl-C (with `cluster`, decoding on its Ray Serve replicas)."""
+    import uvicorn
+
+    from dolmetsch.serve import deepl
+    from dolmetsch.serve.app import create_app
+
     if keys is None and not _loopback(host):
         sys.stderr.write(f"dolmetsch: warning: serving {host} without --api-keys: anyone who can reach it can translate\n")
-    settings = Settings(
-        char_limit=char_limit, batch_limit=batch_limit, max_body=max_body, body_timeout=body_timeout, req_limit=req_limit, keys=keys,
-        max_wait=max_wait_ms / 1000, queue_limit=queue_limit, batch_tokens=batch_tokens, cache_size=cache_size,
-        file_ttl=file_ttl, data_dir=data_dir, glossary_entries=glossary_entries, glossaries_per_key=glossaries_per_key,
-        glossary_term_bytes=glossary_term_bytes,
-    )
     with reported_errors():
-        app = create_app(backend, settings, apis=[deepl.api])
+        app = create_app(backend, settings, apis=[deepl.api], batcher=_rayserve().batcher_for(cluster) if cluster is not None else None)
     glossary_note = f", glossary {len(backend.glossary)} entries" if backend.glossary is not None else ", no glossary"
     stored = len(app.state.deepl.store)
     stored_note = f", {stored} uploaded glossar{'y' if stored == 1 else 'ies'}" if stored else ""
-    sys.stderr.write(f"dolmetsch: serving {backend.model_name}{glossary_note}{stored_note} on http://{_url_host(host)}:{port}\n")
+    ray_note = f" ({cluster.describe()})" if cluster is not None else ""
+    sys.stderr.write(f"dolmetsch: serving {backend.model_name}{glossary_note}{stored_note} on http://{_url_host(host)}:{port}{ray_note}\n")
     config = uvicorn.Config(
         app, host=host, port=port, access_log=False, log_level="warning",
         timeout_graceful_shutdown=drain_timeout, lifespan="on", server_header=False,

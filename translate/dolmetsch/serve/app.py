@@ -161,12 +161,18 @@ class Service:
     batcher: Batcher = None
     cache: SentenceCache = None
     prep: ThreadPoolExecutor | None = None
+    make_batcher: Callable[["Service"], Batcher] | None = None
+    """What decodes the sentences the cache and memory do not answer; None: a `Batcher` on this
+    process's backend (`dolmetsch serve --ray` gives one that sends them to Ray Serve replicas)."""
 
     def __post_init__(self) -> None:
         s = self.settings
         self.files = FileStore(ttl=s.file_ttl)
         self.keys = KeyTable(s.keys) if s.keys else None
         self.cache = SentenceCache(s.cache_size)
+        if self.make_batcher is not None:
+            self.batcher = self.make_batcher(self)
+            return
         self.batcher = Batcher(
             self.backend.translate, self.backend.cost, token_budget=s.batch_tokens, max_wait=s.max_wait,
             queue_limit=s.queue_limit, on_batch=self.metrics.batch, on_depth=self.metrics.queue_depth.set,
@@ -596,11 +602,15 @@ async def _server_error(request: Request, error: Exception) -> Response:
     return JSONResponse({_error_field(request): f"Cannot translate text: {type(error).__name__}"}, status_code=500)
 
 
-def create_app(backend: Backend, settings: Settings | None = None, *, apis: Sequence[Callable[[Service], Api]] = ()) -> Starlette:
+def create_app(
+    backend: Backend, settings: Settings | None = None, *, apis: Sequence[Callable[[Service], Api]] = (),
+    batcher: Callable[[Service], Batcher] | None = None,
+) -> Starlette:
     """The ASGI application, with its service started and stopped by the lifespan; `apis` make the
     other APIs it serves from the service (`dolmetsch serve` passes `dolmetsch.serve.deepl.api`,
-    which reads the stored glossaries: InputError if they cannot be read)."""
-    service = Service(backend, settings or Settings())
+    which reads the stored glossaries: InputError if they cannot be read); `batcher` makes what
+    decodes for the service (default: a `Batcher` on `backend`)."""
+    service = Service(backend, settings or Settings(), make_batcher=batcher)
     mounted = [make(service) for make in apis]
 
     @asynccontextmanager

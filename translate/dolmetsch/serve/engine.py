@@ -18,7 +18,7 @@ server's glossary), used instead of the server's own for that request's sentence
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,12 +97,16 @@ class Backend:
         options: RunOptions,
         *,
         locales: Path | None = None,
+        engine: Callable[[object, RunOptions], object] | None = None,
     ) -> "Backend":
-        """Load everything once: model, glossary, memory. Raises InputError for bad input."""
+        """Load everything once: model, glossary, memory. Raises InputError for bad input.
+
+        `engine(package, options)` loads what decodes (`dolmetsch serve --ray` gives a stand-in
+        holding only the tokenizer: its replicas decode)."""
         enforced, paths = run_glossary(options.glossary, no_glossary=options.no_glossary)
         tm = options.memory_files
         memory = load_memory(catalogues_under(locales), tm) if (locales is not None or tm) else None
-        engine = start_engine(find_package(options.model, offline=options.offline), options)
+        engine = (engine or start_engine)(find_package(options.model, offline=options.offline), options)
         enforcer = GlossaryEnforcer(enforced) if enforced is not None else None
         reviewer = GlossaryEnforcer(enforced) if enforced is not None else None
         return cls(engine, enforced, paths, memory, enforcer, reviewer)
