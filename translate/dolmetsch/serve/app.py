@@ -296,6 +296,26 @@ async def read_body(request: Request, settings: Settings) -> bytes:
         raise ApiError(408, "Invalid request: the body took too long to arrive") from None
 
 
+def content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def is_json(kind: str) -> bool:
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def json_object(body: bytes) -> dict:
+    """The JSON object a request body holds; UnicodeDecodeError when it is not UTF-8, ValueError
+    (saying which) when it is no JSON or no object. Each API words the error its own way."""
+    try:
+        parsed = json.loads(body.decode("utf-8"))
+    except (json.JSONDecodeError, RecursionError):
+        raise ValueError("the body is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise ValueError("the JSON body must be an object")
+    return parsed
+
+
 def _form_pairs(raw: bytes | str) -> list[tuple[str, str]]:
     try:
         text = raw.decode("ascii") if isinstance(raw, bytes) else raw
@@ -316,16 +336,14 @@ async def read_params(request: Request, settings: Settings) -> tuple[dict, bool]
     if request.method == "GET":
         return values, False
     body = await read_body(request, settings)
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json")):
+    kind = content_type(request)
+    if is_json(kind):
         try:
-            parsed = json.loads(body.decode("utf-8"))
+            parsed = json_object(body)
         except UnicodeDecodeError:
             raise ApiError(400, "Invalid request: the body is not valid UTF-8") from None
-        except (json.JSONDecodeError, RecursionError):
+        except ValueError:
             raise ApiError(400, "Invalid JSON format") from None
-        if not isinstance(parsed, dict):
-            raise ApiError(400, "Invalid JSON format")
         return {**values, **parsed}, True
     if kind == "application/x-www-form-urlencoded":
         form: dict = {}

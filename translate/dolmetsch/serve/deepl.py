@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import re
 import threading
 from dataclasses import dataclass, field, replace
@@ -50,7 +49,7 @@ from starlette.routing import Route
 
 from dolmetsch.errors import InputError
 from dolmetsch.serve.access import KeyLimits
-from dolmetsch.serve.app import Api, ApiError, Service, _form_pairs, _replay, read_body
+from dolmetsch.serve.app import Api, ApiError, Service, _form_pairs, _replay, content_type, is_json, json_object, read_body
 from dolmetsch.serve.glossaries import (
     ID, SOURCE_LANG, TARGET_LANG, GlossaryLimits, GlossaryRefused, GlossaryStore, owner_of, parse_entries, user_data_dir,
 )
@@ -174,19 +173,16 @@ async def read_values(request: Request, service: Service, max_body: int | None =
     for name, value in _form_pairs(request.scope.get("query_string", b"")):
         values.setdefault(name, _Form()).append(value)
     body = await read_body(request, settings)
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    kind = content_type(request)
     if not body:
         return values
-    if kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json")):
+    if is_json(kind):
         try:
-            parsed = json.loads(body.decode("utf-8"))
+            values.update(json_object(body))
         except UnicodeDecodeError:
             raise DeepLError(400, "Invalid request: the body is not valid UTF-8") from None
-        except (json.JSONDecodeError, RecursionError):
-            raise DeepLError(400, "Invalid request: the body is not valid JSON") from None
-        if not isinstance(parsed, dict):
-            raise DeepLError(400, "Invalid request: the JSON body must be an object")
-        values.update(parsed)
+        except ValueError as error:
+            raise DeepLError(400, f"Invalid request: {error}") from None
     elif kind == "application/x-www-form-urlencoded":
         for name, value in _form_pairs(body):
             values.setdefault(name, _Form()).append(value)
