@@ -59,6 +59,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from translation_speed import measure  # one launcher for every benchmark that measures a whole process's own peak RSS
+
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "fixtures" / "translate-de_en-tiny.argosmodel"
 GLOSSARY = ROOT / "glossary"
@@ -277,19 +279,6 @@ def build_page(german: list[str], size_kb: int, seed: int) -> Page:
 # ---------------------------------------------------------------------------------------------
 
 
-LAUNCHER = (
-    "import os, subprocess, sys\n"
-    "child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
-    "_, status, usage = os.wait4(child.pid, 0)\n"
-    "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status), file=sys.stderr)\n"
-)
-"""A small process that starts the CLI and reports its peak RSS (KB), CPU seconds and exit code.
-
-Linux carries a process's peak RSS across fork and exec (with vfork, the parent's own peak), so a
-run started straight from this driver would report at least the driver's peak; started from a fresh
-`python -c` of a few MB, it reports its own (benchmarks/translation_speed.py does the same).
-"""
-
 PROFILER = (
     "import cProfile, sys\n"
     "out = sys.argv[1]\n"
@@ -320,23 +309,6 @@ def cli() -> list[str]:
     if found:
         return [found]
     raise SystemExit("no dolmetsch command: install the project into .venv (pip install -e .)")
-
-
-def measure(command: list[str], env: dict) -> dict:
-    """Run one process from the launcher; its wall time, own peak RSS (MB), CPU time and exit status."""
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", LAUNCHER, *command], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = process.stderr.read().decode("utf-8", "replace")
-    process.wait()
-    wall = time.perf_counter() - started
-    *rest, report = stderr.rstrip("\n").split("\n") or [""]
-    try:
-        peak_kb, cpu, code = report.split()
-        peak, cpu, code = int(peak_kb) / 1024, float(cpu), int(code)
-    except ValueError:
-        peak, cpu, code = 0.0, 0.0, process.returncode or 1
-    return {"wall_s": wall, "rss_mb": peak, "cpu_s": cpu, "rc": code, "stderr": "\n".join(rest)[-2000:]}
 
 
 def translate_argv(source: Path, model: Path, work: Path, glossary: bool) -> list[str]:
