@@ -105,7 +105,7 @@ def test_glossary_renderings_are_hard_links_in_the_alignment(tiny_engine):
 
 
 def test_elements_placed_without_confidence_are_named_in_the_po(tmp_path, page, monkeypatch):
-    def unsure(engine, sources, englishes, terms=()):
+    def unsure(engine, sources, englishes, terms=(), decoded=()):
         return [Projection(_all_at_end(m, e), tuple(s.id for s in m.spans)) for m, e in zip(sources, englishes)]
 
     monkeypatch.setattr("dolmetsch.pipeline.place_inline", unsure)
@@ -270,3 +270,34 @@ def test_only_voids_that_show_text_stand_in():
     found = {name: inline.reads_as_word(Tag(1, opening, void=True)) for name, opening in tags.items()}
     assert found == {"url": True, "code": True, "br": False, "img": False, "comment": False}
     assert not inline.reads_as_word(Tag(1, "<b>", "</b>"))
+
+
+def test_an_english_that_is_the_models_own_is_aligned_by_its_own_attention(tmp_path, monkeypatch):
+    """No second pass where the first one's attention aligns the English as written; a forced pass
+    only where the English is not a hypothesis the model made (here: a glossary term put in)."""
+    from dolmetsch.engine.engine import Engine
+
+    calls: list[tuple[list[str], bool, bool]] = []
+    original = Engine.translate
+
+    def spy(self, sentences, **options):
+        calls.append((list(sentences), bool(options.get("return_attention")), bool(options.get("target_prefixes"))))
+        return original(self, sentences, **options)
+
+    monkeypatch.setattr(Engine, "translate", spy)
+    source = tmp_path / "eigen.html"
+    source.write_text("<p>Kim <b>besuchte</b> Russland.</p><p>Putin traf Kim.</p>\n", encoding="utf-8")
+    assert translate(source, tmp_path, "--no-glossary", "--no-post-edit").exit_code == 0
+    assert (["Kim besuchte Russland."], True, False) in calls  # with attention, in the first pass
+    assert (["Putin traf Kim."], False, False) in calls  # no elements: no attention
+    assert not any(forced for _, _, forced in calls)
+    assert "<b>" in (tmp_path / "out" / "eigen.en.html").read_text(encoding="utf-8")
+    calls.clear()
+    assert translate(page_with(tmp_path), tmp_path / "g", "-g", GLOSSARY).exit_code == 0
+    assert any(forced for _, _, forced in calls)  # "Wostotschny" replaced after decoding: that English is aligned by a forced pass
+
+
+def page_with(tmp_path: Path) -> Path:
+    source = tmp_path / "term.html"
+    source.write_text("<p>Putin reiste nach <b>Wostotschny</b>.</p>\n", encoding="utf-8")
+    return source

@@ -92,15 +92,20 @@ def _machine_translations(
         on_progress(len(wordy) - len(unique))
     models = {i: model_sentence(s.inline) for i, s in enumerate(unique) if s.inline is not None}
     plain = [replace(s, text=models[i].text if i in models else s.plain, inline=None) for i, s in enumerate(unique)]
-    machine, stood = [], {}  # stood: where the model put the stand-ins of a sentence's word-like voids
-    for i, (text, truncated, terms) in enumerate(_decode(engine, enforcer, plain, on_progress) if unique else ()):
+    machine, stood, attended = [], {}, {}  # stood: where the model put the stand-ins of a sentence's word-like voids
+    reusable = {i for i, m in models.items() if not m.stand_ins and not unique[i].inline.plain}
+    for i, (text, truncated, terms, best) in enumerate(_decode(engine, enforcer, plain, on_progress, reusable) if unique else ()):
         edited, changes = post_edit(text, quotes=quotes, protected=[t.en for t in terms]) if quotes else (text, [])
+        attended[i] = best if best is not None and best.text == edited else None  # its attention aligns exactly this English
         if i in models:
             edited, stood[i] = restore(edited, models[i])
             terms = tuple(replace(t, start=models[i].plain_offset(t.start), end=models[i].plain_offset(t.end)) for t in terms)
         machine.append((edited, truncated, terms, tuple(changes)))
     marked = list(models)
-    placed = place_inline(engine, [unique[i].inline for i in marked], [machine[i][0] for i in marked], [machine[i][2] for i in marked])
+    placed = place_inline(
+        engine, [unique[i].inline for i in marked], [machine[i][0] for i in marked], [machine[i][2] for i in marked],
+        [attended.get(i) for i in marked],
+    )
     by_text = {}
     for s, (english, truncated, terms, changes) in zip(unique, machine):
         by_text[s.text] = (english, truncated, terms, MACHINE, (), changes)
@@ -159,20 +164,28 @@ def _decode(
     enforcer: GlossaryEnforcer | None,
     segments: Sequence[Segment],
     on_progress: Callable[[int], None] | None,
-) -> list[tuple[str, bool, tuple[TermOutcome, ...]]]:
-    """English, truncation flag and term outcomes per segment, in order.
+    attend: set[int] = frozenset(),
+) -> list[tuple]:
+    """English, truncation flag, term outcomes and the best hypothesis with its attention (or None)
+    per segment, in order.
 
     Only sentences with glossary terms pay for what enforcement needs from the first pass (the
     whole final beam, whose alternatives are a free n-best list, and attention); the rest are
-    decoded plainly.
+    decoded plainly, those in `attend` (sentences with inline markup) with attention, so that
+    their elements are placed without a second pass when their English is the model's own.
     """
     glossed = [i for i, s in enumerate(segments) if enforcer is not None and enforcer.matcher.match(s.text)]
     plain = sorted(set(range(len(segments))) - set(glossed))
     decoded: list = [None] * len(segments)
-    if plain:
-        hypotheses = engine.translate([segments[i].text for i in plain], num_hypotheses=1, on_progress=on_progress)
-        for i, (best, *_) in zip(plain, hypotheses):
-            decoded[i] = (best.text, best.truncated, ())
+    for with_attention in (False, True):
+        chosen = [i for i in plain if (i in attend) == with_attention]
+        if not chosen:
+            continue
+        hypotheses = engine.translate(
+            [segments[i].text for i in chosen], num_hypotheses=1, return_attention=with_attention, on_progress=on_progress
+        )
+        for i, (best, *_) in zip(chosen, hypotheses):
+            decoded[i] = (best.text, best.truncated, (), best if with_attention else None)
     for start in range(0, len(glossed), ENFORCEMENT_CHUNK):
         chunk = glossed[start : start + ENFORCEMENT_CHUNK]
         first_pass = engine.translate(
@@ -183,7 +196,7 @@ def _decode(
         )
         enforced = enforcer.enforce(engine, [segments[i] for i in chunk], first_pass)
         for i, (text, terms), hypotheses in zip(chunk, enforced, first_pass):
-            decoded[i] = (text, hypotheses[0].truncated, terms)
+            decoded[i] = (text, hypotheses[0].truncated, terms, hypotheses[0] if i in attend else None)
     return decoded
 
 

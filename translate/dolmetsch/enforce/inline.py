@@ -15,20 +15,34 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from dolmetsch.document.inline import MarkedText, Span, Tag
-from dolmetsch.engine.engine import Engine
+from dolmetsch.engine.engine import Engine, Hypothesis
+from dolmetsch.enforce.align import piece_spans
 from dolmetsch.markup.placeholders import PLACEHOLDER, MarkupError, from_placeholders, to_placeholders, without_placeholders
 from dolmetsch.markup.project import Alignment, Projection, project
 from dolmetsch.translation import TermOutcome
 
 
 def place_inline(
-    engine: Engine, sources: Sequence[MarkedText], englishes: Sequence[str], terms: Sequence[Sequence[TermOutcome]] = ()
+    engine: Engine,
+    sources: Sequence[MarkedText],
+    englishes: Sequence[str],
+    terms: Sequence[Sequence[TermOutcome]] = (),
+    decoded: Sequence[Hypothesis | None] = (),
 ) -> list[Projection]:
-    """The English of each sentence with the German's elements placed (one greedy forced decode for
-    those with elements; the others need none)."""
+    """The English of each sentence with the German's elements placed. `decoded[i]`, when given, is
+    the hypothesis (with attention) that English i is, word for word: its attention aligns it and no
+    second pass is needed; the others with elements get one greedy forced decode."""
     terms = list(terms) or [()] * len(sources)
+    decoded = list(decoded) or [None] * len(sources)
     results: list[Projection | None] = [None] * len(sources)
-    todo = [i for i, (source, english) in enumerate(zip(sources, englishes)) if not source.plain and english.strip()]
+    for i, hypothesis in enumerate(decoded):
+        if hypothesis is not None and hypothesis.attention is not None and not sources[i].plain and hypothesis.text == englishes[i]:
+            targets = piece_spans(engine, hypothesis.pieces)
+            results[i] = project(sources[i], englishes[i], _alignment(engine, sources[i].text, englishes[i], hypothesis, terms[i], targets))
+    todo = [
+        i for i, (source, english) in enumerate(zip(sources, englishes))
+        if results[i] is None and not source.plain and english.strip()
+    ]
     hypotheses = (
         engine.translate(
             [sources[i].text for i in todo],
@@ -49,9 +63,10 @@ def place_inline(
     return results
 
 
-def _alignment(engine: Engine, german: str, english: str, hypothesis, terms: Sequence[TermOutcome]) -> Alignment:
+def _alignment(engine: Engine, german: str, english: str, hypothesis, terms: Sequence[TermOutcome], target=None) -> Alignment:
+    """`target`: each English piece's characters (default: the pieces `english` encodes to, as a forced decode has them)."""
     source = [(start, end) for _, start, end in engine.encode_with_offsets(german)]
-    target = [(start, end) for _, start, end in engine.encode_with_offsets(english)]
+    target = target if target is not None else [(start, end) for _, start, end in engine.encode_with_offsets(english)]
     weights = hypothesis.attention if hypothesis.attention is not None else ()
     alignment = Alignment.from_attention(source, target, weights)
     if not terms:

@@ -576,17 +576,25 @@ class Package:
     units: tuple
     kind: str
     scan: Callable = field(repr=False)
+    unused: list = field(default_factory=list, repr=False)
+    """The reading's own scan, until the first write takes it (a run writes a package once;
+    scanning it again would cost as much as reading it)."""
 
     def render_bytes(self, translations, *, lang: str | None = "en") -> bytes:
         """The package with each unit in `translations` written in; every part without translated
         text byte for byte. ValueError for a translation whose elements do not fit its unit."""
-        archive = open_package(self.data, self.where, self.kind)
-        return rezip(archive, self.scan(archive, self.where).apply(translations, lang))
+        if self.unused:
+            archive, scanned = self.unused.pop()
+        else:
+            archive = open_package(self.data, self.where, self.kind)
+            scanned = self.scan(archive, self.where)
+        return rezip(archive, scanned.apply(translations, lang))
 
 
 def parse_package(data: bytes, where: str, kind: str, scan: Callable) -> Package:
     """Read a package of `kind` ("DOCX", "ODT") with its `scan`; InputError in one line when it is
     not one or cannot be read."""
-    found = scan(open_package(data, where, kind), where).found
-    units = tuple(Unit(number, f.kind, f.line, f.marked, f.context) for number, f in enumerate(found))
-    return Package(where, data, units, kind, scan)
+    archive = open_package(data, where, kind)
+    scanned = scan(archive, where)
+    units = tuple(Unit(number, f.kind, f.line, f.marked, f.context) for number, f in enumerate(scanned.found))
+    return Package(where, data, units, kind, scan, [(archive, scanned)])
