@@ -15,10 +15,15 @@ from dolmetsch.errors import InputError
 from dolmetsch.markup.document import HtmlSource
 from dolmetsch.markup.html import parse_html
 from dolmetsch.document.inline import MarkedText, Span
-from dolmetsch.markup.reading import read_markup
+from dolmetsch.sources import read_document
 from dolmetsch.markup.sentences import cut, join, sentence_bounds, tighten
 
 from conftest import EXAMPLE
+
+
+def read_markup(path):
+    """The parsed source behind the Document the registry reads from `path` (None for plain text)."""
+    return getattr(read_document(str(path)), "markup", None)
 
 
 def news_page(charset: str = "utf-8", newline: str = "\n") -> str:
@@ -311,10 +316,8 @@ def test_refused_with_one_line(data, problem):
 
 
 def test_too_large_refused(monkeypatch, tmp_path):
-    import dolmetsch.markup.reading as reading
     import dolmetsch.markup.sentences as sentences
 
-    monkeypatch.setattr(reading, "MAX_SOURCE_BYTES", 1000)
     monkeypatch.setattr(sentences, "MAX_SOURCE_BYTES", 1000)
     path = tmp_path / "big.html"
     path.write_bytes(b"<p>Text</p>" * 200)
@@ -326,8 +329,7 @@ def test_read_markup_by_suffix(tmp_path):
     (tmp_path / "a.htm").write_text(FRAGMENT, encoding="utf-8")
     assert read_markup(tmp_path / "a.htm").units[0].marked.text == "Putin und Kim trafen sich am Mittwoch."
     (tmp_path / "a.txt").write_text("Text", encoding="utf-8")
-    with pytest.raises(InputError, match="not an HTML or Markdown file"):
-        read_markup(tmp_path / "a.txt")
+    assert read_markup(tmp_path / "a.txt") is None  # a .txt is plain text, with no markup behind it
 
 
 # --- generated documents ---

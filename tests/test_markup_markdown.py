@@ -15,7 +15,13 @@ from dolmetsch.errors import InputError
 from dolmetsch.markup.document import MarkdownSource
 from dolmetsch.markup.markdown import parse_markdown
 from dolmetsch.document.inline import MarkedText, Span
-from dolmetsch.markup.reading import read_markup
+from dolmetsch.sources import read_document
+
+
+def read_markup(path):
+    """The parsed source behind the Document the registry reads from `path` (None for plain text)."""
+    return getattr(read_document(str(path)), "markup", None)
+
 
 
 DOCUMENT = """---
@@ -223,10 +229,8 @@ def test_any_changed_text_reads_back_as_itself(text):
 def test_refused_input(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="binary"):
         parse_markdown(b"\x00\x01\x02\x03binary\x00" * 100, "b.md")
-    import dolmetsch.markup.reading as reading
     import dolmetsch.markup.sentences as sentences
 
-    monkeypatch.setattr(reading, "MAX_SOURCE_BYTES", 1000)
     monkeypatch.setattr(sentences, "MAX_SOURCE_BYTES", 1000)
     path = tmp_path / "big.markdown"
     path.write_bytes(b"Ein Absatz.\n\n" * 100)

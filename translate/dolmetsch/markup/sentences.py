@@ -10,7 +10,7 @@ and an unchanged unit as its original characters (entities, line breaks and all)
 Unit kinds: "title", "heading", "paragraph", "list item", "table cell", "caption", "quote", "term",
 "definition", "text" (loose text in a container) and "attribute" (with `context`, e.g. "img alt").
 
-`dolmetsch.markup.reading.read_markup` picks the format by suffix; `cut` and `join` take a unit's text apart into sentences
+`dolmetsch.sources` picks the format by suffix (`markup/document.py` registers HTML and Markdown); `cut` and `join` take a unit's text apart into sentences
 and put translated sentences back together with the element numbers of the unit.
 """
 
