@@ -178,6 +178,7 @@ def test_the_other_checks_read_the_text_without_placeholders():
     de, en = "Kim pries die Truppen.<1/>", "Kim praised the troops.<1/>"
     assert check(de, en, "punctuation") == []
     assert check("Kim kam.", "Kim came<1/>", "punctuation") != []  # a placeholder the German lacks is no end punctuation either
+    assert check("Kim kam.<1/>", "Kim came<1/>.", "punctuation") == []  # read with its placeholders, the German would end in ">"
     [plain] = without_placeholders([ReviewedSegment("Kim \\<1> <2>kam</2>.", "Kim \\<1> <2>came</2>.", "a.po:1")])
     assert (plain.de, plain.en) == ("Kim <1> kam.", "Kim <1> came.")
 
@@ -225,7 +226,10 @@ def test_photo_credits_pass_through_as_in_a_text_article(tmp_path):
 # --- word-like voids as stand-ins the model copies -----------------------------------------------------
 
 
-ADDRESSES = "<p>Hinweise bitte an redaktion@orf.at oder unter https://orf.at/kontakt/ senden.</p><p>Kim<br> kam.</p>\n"
+ADDRESSES = (
+    "<p>Hinweise bitte an redaktion@orf.at oder über das Formular unter https://orf.at/kontakt/ senden.</p>"
+    "<p>Kim<br> kam.</p>\n"
+)
 
 
 def test_word_like_voids_reach_the_model_as_numbers_it_copies(tmp_path, monkeypatch):
@@ -242,12 +246,15 @@ def test_word_like_voids_reach_the_model_as_numbers_it_copies(tmp_path, monkeypa
     source = tmp_path / "adressen.html"
     source.write_text(ADDRESSES, encoding="utf-8")
     assert translate(source, tmp_path, "--no-glossary").exit_code == 0
-    assert "Hinweise bitte an 7301 oder unter 7302 senden." in seen  # a whole sentence, not "an oder unter senden"
+    assert "Hinweise bitte an 7301 oder über das Formular unter 7302 senden." in seen  # a whole sentence, not "an oder … unter senden"
     assert "Kim kam." in seen  # a <br> reads as nothing
     assert not any("7301" in s for s in seen if s.startswith("Hinweise bitte an redaktion"))
     english = (tmp_path / "out" / "adressen.en.html").read_text(encoding="utf-8")
     assert english.count("redaktion@orf.at") == english.count("https://orf.at/kontakt/") == 1
     assert "7301" not in english and "7302" not in english
+    po = polib.pofile(str(tmp_path / "locales" / "en" / "LC_MESSAGES" / "adressen.po"))
+    [entry] = [e for e in po if e.msgid.startswith("Hinweise")]
+    assert "without a confident alignment" not in entry.comment  # both placed where the model put their numbers
 
 
 def test_a_stand_in_the_model_copies_places_its_element_and_keeps_the_german_spacing():
@@ -301,3 +308,29 @@ def page_with(tmp_path: Path) -> Path:
     source = tmp_path / "term.html"
     source.write_text("<p>Putin reiste nach <b>Wostotschny</b>.</p>\n", encoding="utf-8")
     return source
+
+
+def test_elements_go_where_the_model_put_their_numbers(tmp_path, monkeypatch):
+    """The wiring around the model: a model that copies the stand-ins (a real one does; the tiny test
+    model drops numbers) gets its English back without them, each element where its number stood."""
+    from dataclasses import replace as with_text
+
+    from dolmetsch.engine.engine import Engine
+
+    original = Engine.translate
+
+    def copying(self, sentences, **options):
+        found = original(self, sentences, **options)
+        if options.get("target_prefixes"):
+            return found
+        english = {"Hinweise bitte an 7301 oder über das Formular unter 7302 senden.": "Please send notes to 7301 or via the form at 7302."}
+        return [[with_text(h, text=english.get(s, h.text)) for h in hypotheses] for s, hypotheses in zip(sentences, found)]
+
+    monkeypatch.setattr(Engine, "translate", copying)
+    source = tmp_path / "adressen.html"
+    source.write_text(ADDRESSES, encoding="utf-8")
+    assert translate(source, tmp_path, "--no-glossary").exit_code == 0
+    english = (tmp_path / "out" / "adressen.en.html").read_text(encoding="utf-8")
+    # (the space the German had after the URL still comes with it: the strict xfail in test_markup_flow.py)
+    assert "<p>Please send notes to redaktion@orf.at or via the form at https://orf.at/kontakt/" in english
+    assert "7301" not in english and "7302" not in english
