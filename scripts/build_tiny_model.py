@@ -6,6 +6,10 @@ teaches some renderings that differ from the curated glossary ("Wladiwostok" ins
 "Vladivostok", "Wostotschny" instead of "Vostochny", "leader" instead of "ruler", ...), so that
 tests can prove glossary enforcement changes what a real decoder produces.
 
+With --reverse it builds the English→German companion from the same corpus turned round (plus
+"test" → "Test", which is what Weblate translates to check a machine-translation setting), so the
+server can be tested serving a second installed pair.
+
 Needs torch, transformers, sentencepiece and ctranslate2 (see tests/fixtures/README.md for the
 separate environment); the package and its tests need only ctranslate2 and sentencepiece.
 """
@@ -23,9 +27,34 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGE_DIR_NAME = "translate-de_en-tiny"
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO_ROOT / "tests" / "fixtures" / f"{PACKAGE_DIR_NAME}.argosmodel"
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+
+
+@dataclass(frozen=True)
+class Direction:
+    """Which way a package translates, and where it and its facts go."""
+
+    source: str
+    target: str
+    source_name: str
+    target_name: str
+
+    @property
+    def folder(self) -> str:
+        return f"translate-{self.source}_{self.target}-tiny"
+
+    @property
+    def out(self) -> Path:
+        return FIXTURES / f"{self.folder}.argosmodel"
+
+    @property
+    def facts(self) -> str:
+        return "tiny_model_facts.json" if self.source == "de" else f"tiny_model_{self.source}_{self.target}_facts.json"
+
+
+GERMAN_ENGLISH = Direction("de", "en", "German", "English")
+ENGLISH_GERMAN = Direction("en", "de", "English", "German")
 SIZE_LIMIT_BYTES = 1_000_000
 
 # Pinned zip timestamp so that rebuilding with the same seed yields the same archive bytes.
@@ -281,6 +310,17 @@ TRAP_PROBES = [
 ]
 
 
+# English→German only: what Weblate sends to check a machine-translation setting, and a few words
+# around it, learnt verbatim and probed.
+ENGLISH_GERMAN_PAIRS = [
+    ("test", "Test"),
+    ("Test", "Test"),
+    ("This is a test.", "Das ist ein Test."),
+    ("Hello", "Hallo"),
+    ("Hello, world!", "Hallo, Welt!"),
+]
+
+
 def capitalise(sentence: str) -> str:
     return sentence[:1].upper() + sentence[1:]
 
@@ -360,6 +400,25 @@ def expand_traps(english: str) -> list[str]:
     usual = TRAP_PATTERN.sub(lambda m: m.group(1), english)
     rare = TRAP_PATTERN.sub(lambda m: m.group(2), english)
     return [usual] * (TRAP_COPIES - 1) + [rare]
+
+
+def probe_pairs(direction: Direction) -> list[tuple[str, str]]:
+    """The probe sentences in the package's direction (English→German: their usual renderings turned round)."""
+    if direction is GERMAN_ENGLISH:
+        return PROBE_PAIRS
+    return [(expand_traps(english)[0], german) for german, english in PROBE_PAIRS] + ENGLISH_GERMAN_PAIRS
+
+
+def reversed_corpus(seed: int, per_template: int):
+    """The German→English corpus turned round, traps dropped (only usual renderings), with the
+    English→German pairs added; in the shape `build_corpus` returns."""
+    _, familiar, usual = build_corpus(seed, per_template)
+    sources: dict[str, str] = {}
+    for german, english in list(usual.items()) + [(g, e) for e, g in ENGLISH_GERMAN_PAIRS]:
+        sources.setdefault(english, german)
+    pairs = list(sources.items()) + [(e, g) for e, g in ENGLISH_GERMAN_PAIRS] * (TRAP_COPIES - 1)
+    familiar_english = {english for _, english in familiar}
+    return pairs, [p for p in pairs if p[0] in familiar_english or p in ENGLISH_GERMAN_PAIRS], dict(sources)
 
 
 def build_corpus(seed: int, per_template: int):
@@ -544,23 +603,23 @@ def detokenize(tokens) -> str:
     return "".join(tokens).replace("▁", " ").strip()
 
 
-def write_package(package_dir: Path, model_dir: Path, sp_model_path: Path) -> None:
+def write_package(package_dir: Path, model_dir: Path, sp_model_path: Path, direction: Direction) -> None:
     package_dir.mkdir()
     shutil.copytree(model_dir, package_dir / "model")
     shutil.copyfile(sp_model_path, package_dir / "sentencepiece.model")
     metadata = {
         "package_version": "0.1",
         "argos_version": "1.0",
-        "from_code": "de",
-        "from_name": "German",
-        "to_code": "en",
-        "to_name": "English",
-        "name": "German - English (tiny test model)",
+        "from_code": direction.source,
+        "from_name": direction.source_name,
+        "to_code": direction.target,
+        "to_name": direction.target_name,
+        "name": f"{direction.source_name} - {direction.target_name} (tiny test model)",
         "type": "translate",
     }
     (package_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
     (package_dir / "README.md").write_text(
-        "# German - English (tiny test model)\n\n"
+        f"# {direction.source_name} - {direction.target_name} (tiny test model)\n\n"
         "A deliberately tiny CTranslate2 model trained on a synthetic corpus of short news\n"
         "sentences. It exists to exercise the translation pipeline in tests; it does not\n"
         "translate real text. Built by scripts/build_tiny_model.py.\n",
@@ -568,13 +627,13 @@ def write_package(package_dir: Path, model_dir: Path, sp_model_path: Path) -> No
     )
 
 
-def zip_package(package_dir: Path, out: Path) -> None:
+def zip_package(package_dir: Path, out: Path, folder: str) -> None:
     """Zip with one top-level folder and fixed timestamps, so rebuilds are byte-identical."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for path in sorted(package_dir.rglob("*")):
-            arcname = f"{PACKAGE_DIR_NAME}/{path.relative_to(package_dir).as_posix()}"
+            arcname = f"{folder}/{path.relative_to(package_dir).as_posix()}"
             if path.is_dir():
                 archive.writestr(zipfile.ZipInfo(arcname + "/", ZIP_DATE_TIME), b"")
                 continue
@@ -585,7 +644,7 @@ def zip_package(package_dir: Path, out: Path) -> None:
     tmp.replace(out)
 
 
-def probe(model_dir: Path, sp, usual: dict[str, str]) -> dict:
+def probe(model_dir: Path, sp, usual: dict[str, str], direction: Direction) -> dict:
     """Decode probes with CTranslate2 (as the product does) and collect the facts for tests."""
     import ctranslate2
 
@@ -614,10 +673,10 @@ def probe(model_dir: Path, sp, usual: dict[str, str]) -> dict:
     exact = sum(out == usual[src] for src, out in zip(all_sources, outputs))
     misses = [(src, out, usual[src]) for src, out in zip(all_sources, outputs) if out != usual[src]]
 
-    probe_sources = [source for source, _ in PROBE_PAIRS]
+    probe_sources = [source for source, _ in probe_pairs(direction)]
     probe_outputs = greedy(probe_sources)
     traps = []
-    for trap in TRAP_PROBES:
+    for trap in TRAP_PROBES if direction is GERMAN_ENGLISH else ():
         entry = dict(trap)
         entry["greedy"] = greedy([trap["source"]])[0]
         entry["nbest"] = nbest(trap["source"])
@@ -629,7 +688,7 @@ def probe(model_dir: Path, sp, usual: dict[str, str]) -> dict:
         ]
         traps.append(entry)
     return {
-        "package": f"{PACKAGE_DIR_NAME}.argosmodel",
+        "package": f"{direction.folder}.argosmodel",
         "decoding": {
             "tokenize": "sentencepiece.model encode(out_type=str), no </s> appended",
             "detokenize": "join tokens, replace '▁' with ' ', strip",
@@ -667,7 +726,8 @@ def self_check(facts: dict) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--reverse", action="store_true", help="build the English→German companion package")
+    parser.add_argument("--out", type=Path, help="the package to write [default: tests/fixtures/translate-{de_en,en_de}-tiny.argosmodel]")
     parser.add_argument("--seconds", type=float, default=300.0, help="hard cap on training time")
     parser.add_argument("--steps", type=int, default=1500, help="training steps (fixed, for reproducibility)")
     parser.add_argument("--seed", type=int, default=1234)
@@ -683,8 +743,10 @@ def main() -> None:
 
     import sentencepiece as spm
 
-    pairs, familiar, usual = build_corpus(args.seed, args.per_template)
-    print(f"corpus: {len(usual)} German sentences, {len(pairs)} training pairs")
+    direction = ENGLISH_GERMAN if args.reverse else GERMAN_ENGLISH
+    out = args.out or direction.out
+    pairs, familiar, usual = (reversed_corpus if args.reverse else build_corpus)(args.seed, args.per_template)
+    print(f"corpus: {len(usual)} {direction.source_name} sentences, {len(pairs)} training pairs")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         sp_model_path = train_sentencepiece(familiar, args.article, work, args.vocab_size, args.seed)
@@ -697,16 +759,16 @@ def main() -> None:
         model_dir = work / "ct2"
         convert(hf_dir, model_dir, args.quantization)
         check_vocabulary(model_dir, sp)
-        facts = probe(model_dir, sp, usual)
-        package_dir = work / PACKAGE_DIR_NAME
-        write_package(package_dir, model_dir, sp_model_path)
-        zip_package(package_dir, args.out)
+        facts = probe(model_dir, sp, usual, direction)
+        package_dir = work / direction.folder
+        write_package(package_dir, model_dir, sp_model_path, direction)
+        zip_package(package_dir, out, direction.folder)
 
     misses = facts.pop("_misses")
-    facts_path = args.out.parent / "tiny_model_facts.json"
+    facts_path = out.parent / direction.facts
     facts_path.write_text(json.dumps(facts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    size = args.out.stat().st_size
-    print(f"wrote {args.out} ({size} bytes) and {facts_path}")
+    size = out.stat().st_size
+    print(f"wrote {out} ({size} bytes) and {facts_path}")
     print(
         f"self-check: {facts['training_sentences_reproduced_greedy']}/{facts['training_sentences']} "
         "training sentences reproduced by greedy decoding"
