@@ -154,7 +154,7 @@ def test_nbest_pass_decodes_with_the_forbidden_variants_suppressed(tiny_engine):
     recording = RecordingEngine(tiny_engine)
     enforcer._try_nbest(recording, [state])
     ((options, (hypotheses,)),) = recording.calls
-    assert options["suppress"] == ["Wladiwostok"] and options["num_hypotheses"] == 8
+    assert options["suppress_each"] == [["Wladiwostok"]] and options["num_hypotheses"] == 8
     assert len(hypotheses) == 8 and not any("Wladiwostok" in h.text for h in hypotheses)
     assert (state.english, state.how) == ("Putin met Kim in Vladivostok.", {0: NBEST})
 
@@ -393,3 +393,34 @@ def test_a_forced_decode_the_length_guard_cut_is_not_taken_over_a_finished_one(t
     assert state.english == "Putin and Kim met in Wostotschny." and state.unsatisfied() == [0]
     assert enforcer._adopt_forced(state, [0], forced(truncated=False))
     assert state.how == {0: PREFIX}
+
+
+# --- a sentence's enforcement does not depend on the sentences decoded beside it ----------------
+
+SPACEFLIGHT = entry("Raumfahrt", "spaceflight", kind="term", forbidden=["space travel", "space"])
+
+
+@pytest.mark.parametrize(
+    "neighbours, entries",
+    [
+        # "space" is forbidden for the neighbour's term, not for the sentence's own
+        (["Russland investiert in die Raumfahrt."], [WOSTOTSCHNY, SPACEFLIGHT]),
+        (["Russland investiert in die Raumfahrt.", "Der Weltraumbahnhof liegt im Osten.", "Putin traf Kim in Wladiwostok."],
+         [WOSTOTSCHNY, SPACEFLIGHT, COSMODROME, VLADIVOSTOK]),
+    ],
+)
+def test_a_sentence_comes_out_the_same_alone_and_among_neighbours_with_other_forbidden_variants(tiny_engine, neighbours, entries):
+    sentence = "Kim reiste mit dem Zug nach Wostotschny, wo er Putin traf."
+    (alone,) = translate(tiny_engine, sentence, entries)
+    assert alone.english == "Kim travelled to the Vostochny space comport." and [t.how for t in alone.terms] == [PREFIX]
+    for text in ("\n\n".join([sentence, *neighbours]), "\n\n".join([*neighbours, sentence])):
+        (among,) = [s for s in translate(tiny_engine, text, entries) if s.segment.text == sentence]
+        assert (among.english, among.terms) == (alone.english, alone.terms)
+
+
+def test_each_forced_decode_suppresses_only_its_own_sentences_forbidden_variants(tiny_engine):
+    text = "Kim reiste mit dem Zug nach Wostotschny, wo er Putin traf.\n\nRussland investiert in die Raumfahrt."
+    engine, _ = recorded_run(tiny_engine, text, [WOSTOTSCHNY, SPACEFLIGHT])
+    forced = [options for options, _ in engine.calls if options.get("target_prefixes")]
+    assert forced and all("suppress" not in options for options in forced)
+    assert forced[0]["suppress_each"] == [["Wostotschny"], ["space", "space travel"]]

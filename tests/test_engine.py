@@ -288,3 +288,73 @@ def test_a_packages_own_target_token_is_not_counted_in_the_length_limit(tiny_eng
     assert spy.options["target_prefix"] == [["__en__"]] and spy.options["max_decoding_length"] == limit + 1
     engine.translate([text], target_prefixes=["Kim visited"])
     assert spy.options["max_decoding_length"] == limit + 1
+
+
+def test_per_sentence_suppression_decodes_each_sentence_as_alone_and_never_mixes_batches(tiny_engine):
+    sentences = ["Putin traf Kim in Wladiwostok.", "Kim besuchte Russland.", "Putin traf Kim in Wladiwostok."]
+    forbidden = [["Wladiwostok"], ["Russia"], []]
+    engine, spy = recording(tiny_engine, beam_size=1)
+    together = engine.translate(sentences, suppress_each=forbidden)
+    alone = [tiny_engine.translate([s], beam_size=1, suppress=f)[0] for s, f in zip(sentences, forbidden)]
+    assert [h[0].text for h in together] == [h[0].text for h in alone]
+    assert "Wladiwostok" not in together[0][0].text and "Wladiwostok" in together[2][0].text
+    assert "Russia" not in together[1][0].text
+    assert len(spy.batches) == 3  # one batch per distinct list: the decoder suppresses per batch
+    suppressed = [{tuple(p) for p in (options["suppress_sequences"] or ())} for options in spy.calls]
+    assert sorted(map(len, suppressed)) == [0, 2, 2]  # as written and lower-cased, per list
+
+
+def test_sentences_with_the_same_suppressed_list_share_a_batch(tiny_engine):
+    engine, spy = recording(tiny_engine, beam_size=1)
+    engine.translate(["Putin traf Kim in Wladiwostok.", "Kim besuchte Wladiwostok."], suppress_each=[["Wladiwostok"], ["Wladiwostok"]])
+    assert len(spy.batches) == 1
+
+
+class CountingResult:
+    """A decoder result that counts how often its attention is read (each read converts all of it)."""
+
+    def __init__(self, real, reads):
+        self.real, self.reads = real, reads
+
+    def __getattr__(self, name):
+        if name == "attention":
+            self.reads.append(1)
+        return getattr(self.real, name)
+
+
+class CountingTranslator(RecordingTranslator):
+    def __init__(self, real):
+        super().__init__(real)
+        self.reads: list[int] = []
+
+    def translate_batch(self, source, **options):
+        waiting = super().translate_batch(source, **options)
+        reads = self.reads
+
+        class Waiting:
+            def __init__(self, real):
+                self.real = real
+
+            def result(self):
+                return CountingResult(self.real.result(), reads)
+
+        return [Waiting(w) for w in waiting]
+
+
+def test_attention_is_converted_only_for_hypotheses_read_and_once_each(tiny_engine):
+    import pickle
+
+    spy = CountingTranslator(tiny_engine.translator)
+    engine = replace(tiny_engine, translator=spy)
+    (hypotheses,) = engine.translate(["Putin traf Kim in Wladiwostok."], num_hypotheses=4, beam_size=4, return_attention=True)
+    assert len(hypotheses) == 4 and spy.reads == []  # nothing read, nothing converted
+    best = hypotheses[0]
+    first = best.attention
+    assert best.attention is first and len(spy.reads) == 1  # converted once, then kept
+    (eager,) = tiny_engine.translate(["Putin traf Kim in Wladiwostok."], num_hypotheses=4, beam_size=4, return_attention=True)
+    assert (first == eager[0].attention).all() and first.shape == (len(best.pieces), len(best.source_pieces))
+    copy = pickle.loads(pickle.dumps(hypotheses[1]))  # a pending one travels as its array
+    assert copy == hypotheses[1] and (copy.attention == eager[1].attention).all()
+    assert replace(best, attention=None).attention is None
+    (plain,) = engine.translate(["Putin traf Kim in Wladiwostok."])
+    assert plain[0].attention is None

@@ -119,9 +119,10 @@ class GlossaryEnforcer:
         """A candidate must keep every term the current text satisfies and satisfy at least one more."""
         return self._satisfied(state, candidate) > self._satisfied(state, current)
 
-    def _forbidden(self, states: Sequence[_Sentence]) -> list[str]:
-        variants = {v for s in states for m in s.matches for v in m.entry.forbidden}
-        return sorted(variants)
+    def _forbidden(self, states: Sequence[_Sentence]) -> list[list[str]]:
+        """Per sentence, the forbidden variants of its own terms: a sentence decodes as it would alone,
+        whatever other sentences share the call (the decoder suppresses per batch)."""
+        return [sorted({v for m in s.matches for v in m.entry.forbidden}) for s in states]
 
     def _try_nbest(self, engine: Engine, states: list[_Sentence]) -> None:
         if not states:
@@ -131,7 +132,7 @@ class GlossaryEnforcer:
             num_hypotheses=self.nbest,
             beam_size=self.nbest,
             return_attention=True,
-            suppress=self._forbidden(states),
+            suppress_each=self._forbidden(states),
         )
         for state, hypotheses in zip(states, lists):
             self._adopt_best(state, hypotheses)
@@ -154,7 +155,7 @@ class GlossaryEnforcer:
             beam_size=self.prefix_beam,
             num_hypotheses=1,
             return_attention=True,
-            suppress=self._forbidden(states),
+            suppress_each=self._forbidden(states),
         )
         for state, (_, terms), hypotheses in zip(states, plans, lists):
             won = bool(hypotheses) and self._adopt_forced(state, terms, hypotheses[0])

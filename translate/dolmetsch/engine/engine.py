@@ -72,19 +72,65 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+class _PendingAttention:
+    """One hypothesis's attention, still in the decoder's result until it is first read.
+
+    Reading a result's attention converts every hypothesis's weights to Python lists, and most are
+    never read: enforcement aligns only the hypothesis it edits, and a sentence whose terms come out
+    by themselves needs none. Converting on first read spares the rest.
+    """
+
+    __slots__ = ("result", "rank", "start", "stop")
+
+    def __init__(self, result, rank: int, start: int, stop: int):
+        self.result, self.rank, self.start, self.stop = result, rank, start, stop
+
+    def load(self) -> "numpy.ndarray | None":
+        import numpy  # loaded with ctranslate2 already
+
+        every = self.result.attention  # one conversion of the whole result: index it once
+        if not every:
+            return None
+        return numpy.asarray(every[self.rank][self.start : self.stop], dtype=numpy.float32)
+
+    def __reduce__(self):
+        """Pickled as the array it stands for (a decoder result cannot be pickled)."""
+        return _loaded, (self.load(),)
+
+
+def _loaded(value):
+    return value
+
+
+class _Attention:
+    """`Hypothesis.attention`: the array given, or a pending one converted when first read."""
+
+    def __get__(self, hypothesis, owner=None):
+        if hypothesis is None:
+            return None
+        value = hypothesis.__dict__.get("_attention")
+        if isinstance(value, _PendingAttention):
+            value = hypothesis.__dict__["_attention"] = value.load()
+        return value
+
+    def __set__(self, hypothesis, value) -> None:
+        hypothesis.__dict__["_attention"] = None if value is self else value  # itself: the field's default
+
+
 @dataclass(frozen=True)
 class Hypothesis:
     """One decoded candidate; `attention[t][s]` weighs target piece t against source piece s.
 
     Attention is a float32 array (what the decoder computed), not nested tuples of Python floats,
-    which took eight times the memory while enforcement held a chunk's n-best lists.
+    which took eight times the memory while enforcement held a chunk's n-best lists. The engine
+    hands it over pending, converted the first time it is read.
     """
 
     text: str
     pieces: tuple[str, ...]
     score: float  # log-probability / length**length_penalty, as the decoder ranked it
     source_pieces: tuple[str, ...]
-    attention: "numpy.ndarray | None" = field(default=None, compare=False)
+    attention: "numpy.ndarray | None" = field(default=_Attention(), compare=False, repr=False)  # type: ignore[assignment]
     truncated: bool = False  # the length guard cut it
 
 
@@ -174,12 +220,15 @@ class Engine:
         target_prefixes: Sequence[str | None] | None = None,
         return_attention: bool = False,
         suppress: Sequence[str] = (),
+        suppress_each: Sequence[Sequence[str]] | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> list[list[Hypothesis]]:
         """Translate sentences; returns, per sentence in input order, its hypotheses best first.
 
         `target_prefixes[i]`, when given, is English text the translation must start with.
-        `suppress` lists English strings the decoder may not produce (tokenised as they would appear).
+        `suppress` lists English strings the decoder may not produce (tokenised as they would appear);
+        `suppress_each[i]`, when given, lists them for sentence i alone. The decoder suppresses per
+        batch, so sentences with different lists never share one: each decodes as it would alone.
         """
         o = self.options
         num_hypotheses = num_hypotheses or o.num_hypotheses
@@ -188,6 +237,8 @@ class Engine:
         sources = [pieces[: o.max_input] for pieces in encoded]
         cut = [len(pieces) > o.max_input for pieces in encoded]
         prefixes = [self._prefix_pieces(p) for p in (target_prefixes or [None] * len(sentences))]
+        groups = [tuple(suppress)] * len(sentences) if suppress_each is None else [tuple(sorted(set(s))) for s in suppress_each]
+        suppressed = {group: self._suppress_sequences(group) or None for group in set(groups)}
         settings = dict(
             beam_size=beam_size,
             num_hypotheses=num_hypotheses,
@@ -195,7 +246,6 @@ class Engine:
             return_attention=return_attention,
             replace_unknowns=o.replace_unknowns,
             length_penalty=o.length_penalty,
-            suppress_sequences=self._suppress_sequences(suppress) or None,
         )
         results: list[list[Hypothesis]] = [[] for _ in sources]
         budget = max(1, o.max_batch_tokens // beam_size // self.parallel_batches)
@@ -207,11 +257,12 @@ class Engine:
                     [sources[i] for i in batch],
                     target_prefix=[prefixes[i] or [] for i in batch] if any(prefixes[i] for i in batch) else None,
                     max_decoding_length=max(self._decoding_cap(sources[i], prefixes[i]) for i in batch),
+                    suppress_sequences=suppressed[groups[batch[0]]],
                     asynchronous=True,
                     **settings,
                 ),
             )
-            for batch in self._batches(sources, prefixes, budget)
+            for batch in self._batches(sources, prefixes, budget, groups)
         ]
         for batch, decoded in pending:
             for i, waiting in zip(batch, decoded):
@@ -226,20 +277,24 @@ class Engine:
                     on_progress(1)
         return results
 
-    def _batches(self, sources: list[list[str]], prefixes: list[list[str] | None], budget: int) -> list[list[int]]:
-        """Sentence indices in batches of similar length, shortest first, each within `budget` pieces.
+    def _batches(
+        self, sources: list[list[str]], prefixes: list[list[str] | None], budget: int, groups: Sequence[tuple] = ()
+    ) -> list[list[int]]:
+        """Sentence indices in batches of similar length, shortest first, each within `budget` pieces,
+        and never two sentences of different `groups` (what they suppress) in one batch.
 
         Each batch is decoded with its own length cap (its longest sentence's), so a short sentence
         never decodes to the cap of the longest one in the document, and the decoder's buffers
         (beam × batch × length) stay bounded whatever the document's size.
         """
-        order = sorted(range(len(sources)), key=lambda i: (len(sources[i]), len(prefixes[i] or ())))
+        groups = groups or [()] * len(sources)
+        order = sorted(range(len(sources)), key=lambda i: (groups[i], len(sources[i]), len(prefixes[i] or ())))
         batches: list[list[int]] = []
         current: list[int] = []
         widest = 0  # the batch is padded to its widest sentence
         for i in order:
             size = len(sources[i]) + len(prefixes[i] or ())
-            if current and max(widest, size) * (len(current) + 1) > budget:
+            if current and (groups[i] != groups[current[0]] or max(widest, size) * (len(current) + 1) > budget):
                 batches.append(current)
                 current, widest = [], 0
             current.append(i)
@@ -284,23 +339,19 @@ class Engine:
     def _hypotheses(self, source: list[str], result, with_attention: bool, *, limit: int, input_cut: bool = False) -> list[Hypothesis]:
         """`limit`: the pieces this sentence may have (its own cap, not its batch's)."""
         skip = self._package_prefix_length
+        scores, source = result.scores, tuple(source)
         hypotheses = []
         for rank, pieces in enumerate(result.hypotheses):
             pieces = pieces[skip:]
             truncated = input_cut or len(pieces) >= limit  # source cut, or the decoder did not finish by itself
             pieces = pieces[:limit]
-            attention = None
-            if with_attention and result.attention:
-                import numpy  # loaded with ctranslate2 already
-
-                attention = numpy.asarray(result.attention[rank][skip : skip + len(pieces)], dtype=numpy.float32)
             hypotheses.append(
                 Hypothesis(
                     text=self.decode(pieces),
                     pieces=tuple(pieces),
-                    score=result.scores[rank] if result.scores else 0.0,
-                    source_pieces=tuple(source),
-                    attention=attention,
+                    score=scores[rank] if scores else 0.0,
+                    source_pieces=source,
+                    attention=_PendingAttention(result, rank, skip, skip + len(pieces)) if with_attention else None,
                     truncated=truncated,
                 )
             )
