@@ -290,22 +290,41 @@ def test_a_packages_own_target_token_is_not_counted_in_the_length_limit(tiny_eng
     assert spy.options["max_decoding_length"] == limit + 1
 
 
-def test_per_sentence_suppression_decodes_each_sentence_as_alone_and_never_mixes_batches(tiny_engine):
-    sentences = ["Putin traf Kim in Wladiwostok.", "Kim besuchte Russland.", "Putin traf Kim in Wladiwostok."]
-    forbidden = [["Wladiwostok"], ["Russia"], []]
-    engine, spy = recording(tiny_engine, beam_size=1)
-    together = engine.translate(sentences, suppress_each=forbidden)
-    alone = [tiny_engine.translate([s], beam_size=1, suppress=f)[0] for s, f in zip(sentences, forbidden)]
+SUPPRESSING = ["Putin traf Kim in Wladiwostok.", "Kim besuchte Russland.", "Putin traf Kim in Wladiwostok.", "Der Präsident sprach am Mittwoch."]
+OWN_LISTS = [["Wladiwostok"], ["Russia"], [], ["Montag"]]
+
+
+@pytest.mark.parametrize("beam", [1, 2])
+def test_per_sentence_suppression_decodes_each_sentence_as_it_would_alone(tiny_engine, beam):
+    engine, spy = recording(tiny_engine, beam_size=beam)
+    together = engine.translate(SUPPRESSING, suppress_each=OWN_LISTS)
+    alone = [tiny_engine.translate([s], beam_size=beam, suppress=f)[0] for s, f in zip(SUPPRESSING, OWN_LISTS)]
     assert [h[0].text for h in together] == [h[0].text for h in alone]
     assert "Wladiwostok" not in together[0][0].text and "Wladiwostok" in together[2][0].text
     assert "Russia" not in together[1][0].text
-    assert len(spy.batches) == 3  # one batch per distinct list: the decoder suppresses per batch
+
+
+def test_with_a_beam_sentences_with_different_suppressed_lists_never_share_a_batch(tiny_engine):
+    engine, spy = recording(tiny_engine, beam_size=2)
+    engine.translate(SUPPRESSING, suppress_each=OWN_LISTS)
+    assert len(spy.batches) == 4  # the decoder suppresses per batch: one batch per distinct list
     suppressed = [{tuple(p) for p in (options["suppress_sequences"] or ())} for options in spy.calls]
-    assert sorted(map(len, suppressed)) == [0, 2, 2]  # as written and lower-cased, per list
+    assert sorted(map(len, suppressed)) == [0, 2, 2, 2]  # each as written and lower-cased
+
+
+def test_greedy_decodes_share_a_batch_and_only_those_that_produced_their_own_suppressed_text_decode_again(tiny_engine):
+    engine, spy = recording(tiny_engine, beam_size=1)
+    engine.translate(SUPPRESSING, suppress_each=OWN_LISTS)
+    # all four unsuppressed in one batch; "Wladiwostok" and "Russia" came out, so those two again,
+    # each with its own list; "Montag" never came out, so the last sentence is taken as it is
+    first, *again = spy.calls
+    assert len(spy.batches[0]) == 4 and first["suppress_sequences"] is None
+    assert sorted(spy.batches[1:]) == sorted([[tiny_engine.encode("Putin traf Kim in Wladiwostok.")], [tiny_engine.encode("Kim besuchte Russland.")]])
+    assert all(options["suppress_sequences"] for options in again)
 
 
 def test_sentences_with_the_same_suppressed_list_share_a_batch(tiny_engine):
-    engine, spy = recording(tiny_engine, beam_size=1)
+    engine, spy = recording(tiny_engine, beam_size=2)
     engine.translate(["Putin traf Kim in Wladiwostok.", "Kim besuchte Wladiwostok."], suppress_each=[["Wladiwostok"], ["Wladiwostok"]])
     assert len(spy.batches) == 1
 

@@ -227,8 +227,7 @@ class Engine:
 
         `target_prefixes[i]`, when given, is English text the translation must start with.
         `suppress` lists English strings the decoder may not produce (tokenised as they would appear);
-        `suppress_each[i]`, when given, lists them for sentence i alone. The decoder suppresses per
-        batch, so sentences with different lists never share one: each decodes as it would alone.
+        `suppress_each[i]`, when given, lists them for sentence i alone: it decodes as it would alone.
         """
         o = self.options
         num_hypotheses = num_hypotheses or o.num_hypotheses
@@ -238,7 +237,6 @@ class Engine:
         cut = [len(pieces) > o.max_input for pieces in encoded]
         prefixes = [self._prefix_pieces(p) for p in (target_prefixes or [None] * len(sentences))]
         groups = [tuple(suppress)] * len(sentences) if suppress_each is None else [tuple(sorted(set(s))) for s in suppress_each]
-        suppressed = {group: self._suppress_sequences(group) or None for group in set(groups)}
         settings = dict(
             beam_size=beam_size,
             num_hypotheses=num_hypotheses,
@@ -247,8 +245,26 @@ class Engine:
             replace_unknowns=o.replace_unknowns,
             length_penalty=o.length_penalty,
         )
-        results: list[list[Hypothesis]] = [[] for _ in sources]
         budget = max(1, o.max_batch_tokens // beam_size // self.parallel_batches)
+        everyone = range(len(sources))
+        if beam_size == 1 and len(set(groups)) > 1:
+            raw = self._decode_greedy_apart(everyone, sources, prefixes, groups, settings, budget, on_progress)
+        else:
+            raw = self._decode(everyone, sources, prefixes, groups, settings, budget, on_progress)
+        return [
+            self._hypotheses(
+                sources[i], raw[i], return_attention, limit=self._decoding_cap(sources[i], prefixes[i]) - self._package_prefix_length, input_cut=cut[i]
+            )
+            for i in everyone
+        ]
+
+    def _decode(self, indices, sources, prefixes, groups, settings, budget, on_progress=None) -> dict:
+        """The decoder's result for each of `indices`, decoded in batches that never mix `groups`.
+
+        The decoder suppresses per batch, not per sentence: a sentence in a batch with another
+        group's list would be denied that group's strings too.
+        """
+        suppressed = {group: self._suppress_sequences(group) or None for group in {groups[i] for i in indices}}
         # every batch is queued at once; the translator decodes `parallel_batches` of them at a time
         pending = [
             (
@@ -262,33 +278,46 @@ class Engine:
                     **settings,
                 ),
             )
-            for batch in self._batches(sources, prefixes, budget, groups)
+            for batch in self._batches(indices, sources, prefixes, budget, groups)
         ]
+        raw = {}
         for batch, decoded in pending:
             for i, waiting in zip(batch, decoded):
                 try:
-                    result = waiting.result()
+                    raw[i] = waiting.result()
                 except RuntimeError as exc:
                     raise InputError(self.package.path, f"decoding failed ({exc})") from None
-                cap = self._decoding_cap(sources[i], prefixes[i]) - self._package_prefix_length
-                results[i] = self._hypotheses(sources[i], result, return_attention, limit=cap, input_cut=cut[i])
             if on_progress:
                 for _ in batch:
                     on_progress(1)
-        return results
+        return raw
+
+    def _decode_greedy_apart(self, indices, sources, prefixes, groups, settings, budget, on_progress=None) -> dict:
+        """Greedy decodes with a suppressed list per sentence, at the cost of one shared batch.
+
+        Greedy decoding takes the likeliest piece at each step; suppressing only changes that choice
+        where it would complete a suppressed sequence. So a sentence whose decode without suppression
+        contains none of its own sequences is what it decodes to with them (its text; its score may
+        differ by the suppressed pieces' share), and only the others are decoded again, by group.
+        """
+        raw = self._decode(indices, sources, prefixes, [()] * len(sources), settings, budget, on_progress)
+        sequences = {group: self._suppress_sequences(group) for group in {groups[i] for i in indices}}
+        again = [i for i in indices if _produces(raw[i], sequences[groups[i]])]
+        if again:
+            raw.update(self._decode(again, sources, prefixes, groups, settings, budget))
+        return raw
 
     def _batches(
-        self, sources: list[list[str]], prefixes: list[list[str] | None], budget: int, groups: Sequence[tuple] = ()
+        self, indices: Sequence[int], sources: list[list[str]], prefixes: list[list[str] | None], budget: int, groups: Sequence[tuple]
     ) -> list[list[int]]:
-        """Sentence indices in batches of similar length, shortest first, each within `budget` pieces,
-        and never two sentences of different `groups` (what they suppress) in one batch.
+        """`indices` in batches of similar length, shortest first, each within `budget` pieces, and
+        never two sentences of different `groups` (what they suppress) in one batch.
 
         Each batch is decoded with its own length cap (its longest sentence's), so a short sentence
         never decodes to the cap of the longest one in the document, and the decoder's buffers
         (beam × batch × length) stay bounded whatever the document's size.
         """
-        groups = groups or [()] * len(sources)
-        order = sorted(range(len(sources)), key=lambda i: (groups[i], len(sources[i]), len(prefixes[i] or ())))
+        order = sorted(indices, key=lambda i: (groups[i], len(sources[i]), len(prefixes[i] or ())))
         batches: list[list[int]] = []
         current: list[int] = []
         widest = 0  # the batch is padded to its widest sentence
@@ -356,3 +385,13 @@ class Engine:
                 )
             )
         return hypotheses
+
+
+def _produces(result, sequences: Sequence[Sequence[str]]) -> bool:
+    """Whether a hypothesis of a decoder result contains one of the piece sequences anywhere."""
+    for pieces in result.hypotheses:
+        for sequence in sequences:
+            n = len(sequence)
+            if any(pieces[k : k + n] == list(sequence) for k in range(len(pieces) - n + 1)):
+                return True
+    return False
