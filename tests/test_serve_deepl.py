@@ -247,7 +247,7 @@ def test_weblate_sequence_with_placeables_and_a_glossary(server):
     assert "ORF" in english[2] and "Minister of Defence" in english[4]
 
 
-def test_weblate_configuration_check_is_refused_honestly(server):
+def test_weblate_configuration_check_without_an_en_de_package_is_refused_honestly(server):
     # BatchMachineTranslation.validate_settings: download_languages, then "test" from en to de
     for kind in ("source", "target"):
         response = httpx.get(server.url + "/v2/languages", params={"type": kind}, headers=WEBLATE, timeout=WEBLATE_TIMEOUT)
@@ -256,7 +256,7 @@ def test_weblate_configuration_check_is_refused_honestly(server):
         "text": ["test"], "source_lang": "en", "target_lang": "de", "formality": "default", "tag_handling": "xml", "ignore_tags": ["x"],
     })
     assert response.status_code == 400  # not 401/403/429/456/503, which would put Weblate into a cooldown
-    assert "en→de" in response.json()["message"] and "translations" not in response.json()
+    assert "EN→DE is not served here" in response.json()["message"] and "translations" not in response.json()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dolmetsch.cli.run import Device
 def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; anything but loopback wants --api-keys."),
     port: int = typer.Option(5000, "--port", min=0, max=65535, help="TCP port (LibreTranslate's 5000 by default)."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="An .argosmodel file or an unpacked package folder [default: the installed de→en package]."),
+    model: Optional[list[Path]] = typer.Option(None, "--model", "-m", help="An .argosmodel file or an unpacked package folder (repeatable: one per pair, one of them de→en) [default: the installed de→en package and every other installed pair]."),
     offline: bool = typer.Option(False, "--offline", help="Never contact the package index."),
     glossary: Optional[list[Path]] = typer.Option(None, "--glossary", "-g", help="Glossary file or folder (repeatable) [default: ./glossary/ when it exists]."),
     no_glossary: bool = typer.Option(False, "--no-glossary", help="Serve without any glossary."),
@@ -60,16 +60,18 @@ def serve_command(
     from dolmetsch.serve.app import Settings
     from dolmetsch.engine.engine import DecodingOptions
     from dolmetsch.options import RunOptions
-    from dolmetsch.serve.engine import Backend
+    from dolmetsch.serve.engine import Backend, served_packages
 
     with reported_errors():
         keys = load_keys(api_keys) if api_keys is not None else None
+        (given, main), *other_packages = served_packages(model or [], offline=offline)
         options = RunOptions(
-            model=model, glossary=glossary, no_glossary=no_glossary, memory_files=tuple(tm or ()), offline=offline,
+            model=given, glossary=glossary, no_glossary=no_glossary, memory_files=tuple(tm or ()), offline=offline,
             decoding=DecodingOptions(beam_size=beam), device=device.value, threads=threads, compute_type=compute_type,
         )
+        others = {package.codes: Backend.plain(package, options) for _, package in other_packages}
         if not (ray or ray_address is not None):
-            backend = Backend.load(options, locales=locales)
+            backend = Backend.load(options, locales=locales, package=main)
             cluster = None
         else:
             rayserve = _rayserve()
@@ -79,7 +81,7 @@ def serve_command(
                 max_wait=max_wait_ms / 1000, drain_timeout=drain_timeout, app_name=f"dolmetsch-{port}",
             )
     try:
-        _serve(backend, cluster, keys, host, port, drain_timeout, Settings(
+        _serve(backend, others, cluster, keys, host, port, drain_timeout, Settings(
             char_limit=char_limit, batch_limit=batch_limit, max_body=max_body, body_timeout=body_timeout, req_limit=req_limit, keys=keys,
             max_wait=max_wait_ms / 1000, queue_limit=queue_limit, batch_tokens=batch_tokens, cache_size=cache_size,
             file_ttl=file_ttl, data_dir=data_dir, glossary_entries=glossary_entries, glossaries_per_key=glossaries_per_key,
@@ -103,8 +105,9 @@ def _rayserve():
     return rayserve
 
 
-def _serve(backend, cluster, keys, host: str, port: int, drain_timeout: int, settings) -> None:
-    """Serve until SIGTERM or Ctrl-C (with `cluster`, decoding on its Ray Serve replicas)."""
+def _serve(backend, others, cluster, keys, host: str, port: int, drain_timeout: int, settings) -> None:
+    """Serve until SIGTERM or Ctrl-C (with `cluster`, decoding on its Ray Serve replicas; `others`,
+    the other pairs' backends, decode in this process)."""
     import uvicorn
 
     from dolmetsch.serve import deepl
@@ -113,12 +116,17 @@ def _serve(backend, cluster, keys, host: str, port: int, drain_timeout: int, set
     if keys is None and not _loopback(host):
         sys.stderr.write(f"dolmetsch: warning: serving {host} without --api-keys: anyone who can reach it can translate\n")
     with reported_errors():
-        app = create_app(backend, settings, apis=[deepl.api], batcher=_rayserve().batcher_for(cluster) if cluster is not None else None)
+        app = create_app(
+            backend, settings, apis=[deepl.api], batcher=_rayserve().batcher_for(cluster) if cluster is not None else None, others=others,
+        )
     glossary_note = f", glossary {len(backend.glossary)} entries" if backend.glossary is not None else ", no glossary"
     stored = len(app.state.deepl.store)
     stored_note = f", {stored} uploaded glossar{'y' if stored == 1 else 'ies'}" if stored else ""
     ray_note = f" ({cluster.describe()})" if cluster is not None else ""
-    sys.stderr.write(f"dolmetsch: serving {backend.model_name}{glossary_note}{stored_note} on http://{_url_host(host)}:{port}{ray_note}\n")
+    others_note = "".join(f", {b.engine.package.pair} ({b.model_name})" for b in others.values())
+    sys.stderr.write(
+        f"dolmetsch: serving {backend.model_name}{glossary_note}{stored_note}{others_note} on http://{_url_host(host)}:{port}{ray_note}\n"
+    )
     config = uvicorn.Config(
         app, host=host, port=port, access_log=False, log_level="warning",
         timeout_graceful_shutdown=drain_timeout, lifespan="on", server_header=False,

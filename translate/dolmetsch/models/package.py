@@ -94,6 +94,9 @@ class ArgosPackage(LanguagePair):
     package_version: str
     name: str
     target_prefix: str = ""
+    from_name: str = ""
+    """The languages' names as the package's metadata gives them ("German"); empty when it gives none."""
+    to_name: str = ""
 
     @property
     def model_dir(self) -> Path:
@@ -138,6 +141,8 @@ class ArgosPackage(LanguagePair):
             package_version=str(metadata.get("package_version", "")),
             name=str(metadata.get("name") or metadata.get("code") or path.name),
             target_prefix=str(metadata.get("target_prefix", "")),
+            from_name=str(metadata.get("from_name") or ""),
+            to_name=str(metadata.get("to_name") or ""),
         )
         package.tokenizer_path  # raises if absent
         return package

@@ -41,6 +41,7 @@ from dolmetsch.serve.files import FileStore
 from dolmetsch.serve.metrics import Metrics, route_label
 
 LANGUAGES = {"de": "German", "en": "English"}
+"""Names of the main pair's languages; another pair's come from its package's metadata."""
 SOURCE, TARGET = "de", "en"
 FORMATS = ("text", "html")
 """Every source format dolmetsch reads."""
@@ -164,28 +165,52 @@ class Service:
     make_batcher: Callable[["Service"], Batcher] | None = None
     """What decodes the sentences the cache and memory do not answer; None: a `Batcher` on this
     process's backend (`dolmetsch serve --ray` gives one that sends them to Ray Serve replicas)."""
+    others: dict[tuple[str, str], Backend] = field(default_factory=dict)
+    """The other pairs served (`Backend.plain`), each decoded in this process by a `Batcher` of its own."""
+    routes: dict[tuple[str, str], tuple[Backend, Batcher]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         s = self.settings
         self.files = FileStore(ttl=s.file_ttl)
         self.keys = KeyTable(s.keys) if s.keys else None
         self.cache = SentenceCache(s.cache_size)
-        if self.make_batcher is not None:
-            self.batcher = self.make_batcher(self)
-            return
-        self.batcher = Batcher(
-            self.backend.translate, self.backend.cost, token_budget=s.batch_tokens, max_wait=s.max_wait,
-            queue_limit=s.queue_limit, on_batch=self.metrics.batch, on_depth=self.metrics.queue_depth.set,
+        self.batcher = self.make_batcher(self) if self.make_batcher is not None else self._batcher_on(self.backend, self.metrics.queue_depth.set)
+        self.routes = {self.backend.pair: (self.backend, self.batcher)}
+        for pair, backend in self.others.items():
+            self.routes.setdefault(pair, (backend, self._batcher_on(backend)))
+
+    def _batcher_on(self, backend: Backend, on_depth: Callable[[int], None] | None = None) -> Batcher:
+        s = self.settings
+        return Batcher(
+            backend.translate, backend.cost, token_budget=s.batch_tokens, max_wait=s.max_wait,
+            queue_limit=s.queue_limit, on_batch=self.metrics.batch, on_depth=on_depth,
         )
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """The pairs served, the main (German→English) one first."""
+        return list(self.routes)
+
+    @property
+    def languages(self) -> dict[str, str]:
+        """Every language served, by code, with its name."""
+        names = {}
+        for backend, _ in self.routes.values():
+            package = backend.engine.package
+            for code, name in zip(package.codes, (package.from_name, package.to_name)):
+                names.setdefault(code, LANGUAGES.get(code) or name or code)
+        return names
 
     def start(self) -> None:
         self.files.open()
         # splitting and memory look-ups run on one thread of their own: the event loop stays free
         self.prep = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dolmetsch-prep")
-        self.batcher.start()
+        for _, batcher in self.routes.values():
+            batcher.start()
 
     def stop(self) -> None:
-        self.batcher.stop()
+        for _, batcher in self.routes.values():
+            batcher.stop()
         if self.prep is not None:
             self.prep.shutdown(wait=True)
         self.files.close()
@@ -207,29 +232,32 @@ class Service:
             raise ApiError(429, refused)
 
     async def translate(
-        self, texts: list, alternatives: int, format: str = "text", name: str = "request", *, glossary=None, split=None
+        self, texts: list, alternatives: int, format: str = "text", name: str = "request", *, glossary=None, split=None,
+        pair: tuple[str, str] | None = None,
     ) -> list[Translated]:
         """Translate texts of one request (`format` "text" or "html"; "file": one file's bytes, named `name`).
 
         `glossary`: a DeepL API request's glossary (`glossaries.Enforced`), enforced instead of the
-        server's; its sentences are cached and batched apart from others. `split(text)`: the
-        skeleton of each text, instead of the backend's for `format`."""
+        server's; its sentences are cached and batched apart from others. `split(backend, text)`:
+        the skeleton of each text, instead of the backend's for `format`. `pair`: one of `pairs`
+        (None: the main one)."""
         loop = asyncio.get_running_loop()
+        backend, batcher = self.routes[pair or self.backend.pair]
         try:
-            skeletons, known = await loop.run_in_executor(self.prep, self._prepare, texts, alternatives, format, name, glossary, split)
+            skeletons, known = await loop.run_in_executor(self.prep, self._prepare, backend, texts, alternatives, format, name, glossary, split)
         except InputError as error:
             raise ApiError(400, f"Invalid request: {error.problem}") from None
         missing = list(dict.fromkeys(s for sk in skeletons for s in sk.sentences if s not in known))
         if missing:
             try:
-                waiting = self.batcher.submit(missing, alternatives, glossary)
+                waiting = batcher.submit(missing, alternatives, glossary)
             except QueueFull:
                 self.metrics.rejected.inc()
                 raise ApiError(503, "The server is busy; retry later", {"Retry-After": str(self.settings.retry_after)}) from None
             for sentence, done in zip(missing, await waiting):
                 known[sentence] = done
                 if not alternatives:
-                    self.cache.put(_cache_key(sentence, glossary), done)
+                    self.cache.put(_cache_key(sentence, glossary, backend, self.backend), done)
         for origin in ("machine", "cache", "memory"):
             count = sum(1 for sk in skeletons for s in sk.sentences if known[s].origin == origin)
             if count:
@@ -248,26 +276,29 @@ class Service:
             results.append(Translated(text, others, list(zip(skeleton.sentences, done)), data))
         return results
 
-    def _prepare(self, texts: list, alternatives: int, format: str, name: str, glossary=None, split=None):
+    def _prepare(self, backend: Backend, texts: list, alternatives: int, format: str, name: str, glossary=None, split=None):
         """Split the texts; answer what the cache and the memory know (not for n-best requests)."""
-        skeletons = [split(t) if split is not None else self.backend.skeleton(t, format, name) for t in texts]
+        skeletons = [split(backend, t) if split is not None else backend.skeleton(t, format, name) for t in texts]
         known: dict[str, Rendered] = {}
         if not alternatives:
             for sentence in {s for sk in skeletons for s in sk.sentences}:
-                cached = self.cache.get(_cache_key(sentence, glossary))
+                cached = self.cache.get(_cache_key(sentence, glossary, backend, self.backend))
                 if cached is not None:
                     known[sentence] = Rendered(cached.english, cached.terms, CACHED)
                     self.metrics.cache_hits.labels("process").inc()
                     continue
-                remembered = self.backend.remembered(sentence, glossary)
+                remembered = backend.remembered(sentence, glossary)
                 if remembered is not None:
                     known[sentence] = remembered
                     self.metrics.cache_hits.labels("memory").inc()
         return skeletons, known
 
 
-def _cache_key(sentence: str, glossary) -> str | tuple[str, str]:
-    """A sentence translated with a request's glossary is remembered under that glossary's id."""
+def _cache_key(sentence: str, glossary, backend: Backend, main: Backend) -> str | tuple:
+    """A sentence translated with a request's glossary is remembered under that glossary's id,
+    one of another pair under that pair."""
+    if backend is not main:
+        return (backend.pair, sentence)
     return sentence if glossary is None else (glossary.key, sentence)
 
 
@@ -381,19 +412,43 @@ def _text(value, name: str) -> str | None:
     raise ApiError(400, f"Invalid request: {name} parameter must be a string")
 
 
-def check_pair(source: str, target: str) -> None:
-    """LibreTranslate's messages for a language it does not have, or a pair it cannot translate."""
-    if source != "auto" and source not in LANGUAGES:
+def check_pair(service: Service, source: str, target: str, texts: Sequence[str] = ()) -> tuple[str, str]:
+    """The pair to translate with (`source` "auto": the one source served into `target`, else the
+    one the texts look like), or LibreTranslate's message for a language or pair not served."""
+    names = service.languages
+    if source != "auto" and source not in names:
         raise ApiError(400, f"{source} is not supported")
-    if target not in LANGUAGES:
+    if target not in names:
         raise ApiError(400, f"{target} is not supported")
-    if (source if source != "auto" else SOURCE, target) != (SOURCE, TARGET):
-        src = source if source != "auto" else SOURCE
-        raise ApiError(
-            400, f"{LANGUAGES[target]} ({target}) is not available as a target language from {LANGUAGES[src]} ({src})"
-        )
+    if source == "auto":
+        source = _likely_source(service.pairs, target, texts)
+    if (source, target) not in service.pairs:
+        raise ApiError(400, f"{names[target]} ({target}) is not available as a target language from {names[source]} ({source})")
+    return source, target
 
 
+def _likely_source(pairs: Sequence[tuple[str, str]], target: str, texts: Sequence[str]) -> str:
+    """The source language for `auto`: the only one served into `target`; German where the texts
+    look German; else the only other one."""
+    candidates = [s for s, t in pairs if t == target] or [SOURCE]
+    if len(candidates) == 1:
+        return candidates[0]
+    if SOURCE in candidates and german_confidence(" ".join(texts)) >= AUTO_GERMAN:
+        return SOURCE
+    others = [c for c in candidates if c != SOURCE]
+    if len(others) == 1:
+        return others[0]
+    raise ApiError(400, f"Cannot tell which of {', '.join(sorted(others))} the text is in: give the source language")
+
+
+def confidence(language: str, text: str) -> float:
+    """How much the text looks like `language` (0–100), from how German it looks."""
+    german = german_confidence(text)
+    return german if language == SOURCE else round(100.0 - german, 1)
+
+
+AUTO_GERMAN = 50.0
+"""`german_confidence` from which `source=auto` takes a text for German when another language could be meant."""
 GERMAN_WORDS = frozenset(
     "der die das und ist nicht ein eine einen dem den des mit von zu im in auf für sich auch es sie er wir ich "
     "wird werden wurde hat haben sind war bei nach aus über als noch wie aber oder nur am um so dass".split()
@@ -454,15 +509,15 @@ async def translate(request: Request) -> Response:
     for text in texts:
         if limit and len(text) > limit:
             raise ApiError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({limit})")
-    check_pair(source, target)
+    pair = check_pair(service, source, target, texts)
     text_format = text_format or "text"
     if text_format not in FORMATS:
         raise ApiError(400, f"{text_format} format is not supported")
     service.admit(request, key, sum(len(t) for t in texts))
-    done = await service.translate(texts, alternatives, text_format)
+    done = await service.translate(texts, alternatives, text_format, pair=pair)
     result: dict = {"translatedText": [d.text for d in done] if batch else done[0].text}
     if source == "auto":
-        detected = [{"confidence": german_confidence(t), "language": SOURCE} for t in texts]
+        detected = [{"confidence": confidence(pair[0], t), "language": pair[0]} for t in texts]
         result["detectedLanguage"] = detected if batch else detected[0]
     if alternatives > 0:
         result["alternatives"] = [d.alternatives for d in done] if batch else done[0].alternatives
@@ -497,10 +552,10 @@ async def translate_file(request: Request) -> Response:
         raise ApiError(400, "Invalid request: empty file")
     if Path(name).suffix.lower() not in source_suffixes():
         raise ApiError(400, "Invalid request: file format not supported")
-    check_pair(_text(source, "source"), _text(target, "target"))
+    pair = check_pair(service, _text(source, "source"), _text(target, "target"))
     data = await upload.read()
     service.admit(request, key if isinstance(key, str) else None, len(data))
-    [done] = await service.translate([data], 0, "file", name)
+    [done] = await service.translate([data], 0, "file", name, pair=pair)
     safe = re.sub(r"[^\w.-]", "_", name) or "translated.txt"
     token = service.files.put(done.data, safe)
     return JSONResponse({"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{token}"})
@@ -518,9 +573,10 @@ async def download_file(request: Request) -> Response:
 
 
 async def languages(request: Request) -> Response:
+    service = _service(request)
+    pairs = service.pairs
     return JSONResponse([
-        {"code": SOURCE, "name": LANGUAGES[SOURCE], "targets": [TARGET]},
-        {"code": TARGET, "name": LANGUAGES[TARGET], "targets": []},
+        {"code": code, "name": name, "targets": sorted(t for s, t in pairs if s == code)} for code, name in service.languages.items()
     ])
 
 
@@ -535,7 +591,9 @@ async def detect(request: Request) -> Response:
         raise ApiError(400, "Invalid request: missing q parameter")
     text = " ".join(q) if isinstance(q, list) else str(q)
     service.admit(request, key if isinstance(key, str) else None, len(text))
-    return JSONResponse([{"confidence": german_confidence(text), "language": SOURCE}])
+    sources = dict.fromkeys(s for s, _ in service.pairs)
+    found = [{"confidence": confidence(language, text), "language": language} for language in sources]
+    return JSONResponse(sorted(found, key=lambda f: -f["confidence"]))
 
 
 async def frontend_settings(request: Request) -> Response:
@@ -622,13 +680,13 @@ async def _server_error(request: Request, error: Exception) -> Response:
 
 def create_app(
     backend: Backend, settings: Settings | None = None, *, apis: Sequence[Callable[[Service], Api]] = (),
-    batcher: Callable[[Service], Batcher] | None = None,
+    batcher: Callable[[Service], Batcher] | None = None, others: dict[tuple[str, str], Backend] | None = None,
 ) -> Starlette:
     """The ASGI application, with its service started and stopped by the lifespan; `apis` make the
     other APIs it serves from the service (`dolmetsch serve` passes `dolmetsch.serve.deepl.api`,
     which reads the stored glossaries: InputError if they cannot be read); `batcher` makes what
-    decodes for the service (default: a `Batcher` on `backend`)."""
-    service = Service(backend, settings or Settings(), make_batcher=batcher)
+    decodes for the service (default: a `Batcher` on `backend`); `others` are the other pairs served."""
+    service = Service(backend, settings or Settings(), make_batcher=batcher, others=dict(others or {}))
     mounted = [make(service) for make in apis]
 
     @asynccontextmanager

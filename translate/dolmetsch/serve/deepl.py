@@ -30,8 +30,10 @@ curated glossary (`dolmetsch.serve.glossaries`).
 - Errors are `{"message": …}` with 400, 404 or 500. Weblate puts a service answering 401, 403,
   429, 456 or 503 into a 30-minute cooldown, so those mean only what they say: 403 a wrong key,
   429 a key's limit, 503 a full queue.
-- `target_lang=DE`: this server has only a de→en model, so EN→DE is refused (400) with a message
-  that says so; nothing is passed through pretending to be a translation.
+- Other pairs: `target_lang=DE` (or any other target) is translated where the server has that
+  pair's package installed (`dolmetsch models install en de`), as the model gives it: no glossary,
+  no post-edit. Without one it is refused (400) with a message that says how to install it; nothing
+  is passed through pretending to be a translation. Glossaries are DE→EN only.
 """
 
 from __future__ import annotations
@@ -56,8 +58,7 @@ from dolmetsch.serve.glossaries import (
 from dolmetsch.translation import has_words
 
 TARGETS = {"EN-GB": "English (British)", "EN-US": "English (American)"}
-"""Target languages as DeepL lists them; plain `EN` is accepted too (Weblate sends it)."""
-SOURCES = {"DE": "German"}
+"""English as DeepL lists it among its targets; plain `EN` is accepted too (Weblate sends it)."""
 ACCEPTED_TARGETS = frozenset(TARGETS) | {"EN"}
 SPLIT_SENTENCES = ("0", "1", "nonewlines")
 TAG_HANDLING = ("xml", "html")
@@ -66,11 +67,10 @@ UNLIMITED = 1_000_000_000_000
 MAX_NAME = 1024
 GLOSSARY_BODY = 10 * 1024 * 1024
 """Largest glossary upload in bytes (DeepL's own limit per glossary), or `--max-body` if larger."""
-EN_DE = (
-    "EN→DE needs an en→de model, and this server has only de→en: dolmetsch translates German into English "
-    "and installs de→en packages only (dolmetsch models install de en). Weblate checks a new DeepL "
-    "configuration by translating 'test' from en to de: see the README, \"DeepL's API\", for how to add "
-    "this server to Weblate."
+NOT_SERVED = (
+    "{source}→{target} is not served here: install its Argos package where the server runs "
+    "(dolmetsch models install {source_code} {target_code}) and restart it. Weblate checks a new DeepL "
+    "configuration by translating 'test' from EN to DE: see the README, \"DeepL's API\"."
 )
 
 ROUTE_LABELS = {
@@ -234,21 +234,28 @@ def _tags(values: dict, name: str) -> frozenset[str]:
     return frozenset(tag.strip() for value in _many(values, name) for tag in value.split(",") if tag.strip())
 
 
-def check_languages(source: str | None, target: str | None) -> str | None:
-    """The request's source language (None: not given), or a refusal in DeepL's words."""
+def check_languages(service: Service, source: str | None, target: str | None) -> tuple[str | None, tuple[str, str]]:
+    """The request's source language (None: not given) and the pair to translate with, or a
+    refusal in DeepL's words. Without a source, the one source served into the target is taken
+    (German first, as DeepL would detect it for this server's usual texts)."""
     if not target:
         raise DeepLError(400, "Parameter 'target_lang' not specified.")
     target = target.strip().upper()
     source = source.strip().upper() if source and source.strip() else None
-    if target == "DE" or target.startswith("DE-"):
-        if source is None or source == "EN" or source.startswith("EN-"):
-            raise DeepLError(400, EN_DE)
+    target_code = target.split("-")[0].lower()
+    if target_code == "en" and target not in ACCEPTED_TARGETS or target_code not in service.languages:
         raise DeepLError(400, "Value for 'target_lang' not supported.")
-    if target not in ACCEPTED_TARGETS:
-        raise DeepLError(400, f"Value for 'target_lang' not supported: this server translates DE into {', '.join(sorted(ACCEPTED_TARGETS))}.")
-    if source is not None and source not in SOURCES:
-        raise DeepLError(400, "Value for 'source_lang' not supported: this server translates from DE only.")
-    return source
+    if source is not None and ("-" in source or source.lower() not in service.languages):
+        raise DeepLError(400, "Value for 'source_lang' not supported.")
+    if source is None:
+        sources = sorted((s for s, t in service.pairs if t == target_code), key=lambda s: s != "de")
+        if not sources:
+            raise DeepLError(400, "Value for 'target_lang' not supported.")
+        return None, (sources[0], target_code)
+    pair = (source.lower(), target_code)
+    if pair not in service.pairs:
+        raise DeepLError(400, NOT_SERVED.format(source=source, target=target, source_code=pair[0], target_code=pair[1]))
+    return source, pair
 
 
 # ---------------------------------------------------------------------------------------------
@@ -400,10 +407,12 @@ async def translate(request: Request) -> Response:
     texts = _many(values, "text")
     if not texts:
         raise DeepLError(400, "Parameter 'text' not specified.")
-    source = check_languages(_one(values, "source_lang"), _one(values, "target_lang"))
+    source, pair = check_languages(service, _one(values, "source_lang"), _one(values, "target_lang"))
     glossary_ids = [g for g in [_one(values, "glossary_id"), *_many(values, "glossary_ids")] if g]
     if glossary_ids and source is None:
         raise DeepLError(400, "Use of a glossary requires the 'source_lang' parameter to be specified.")
+    if glossary_ids and pair != (SOURCE_LANG, TARGET_LANG):
+        raise DeepLError(400, "Glossaries here are DE→EN; this request translates another pair.")
     if len(set(glossary_ids)) > 1:
         raise DeepLError(400, "This server applies one glossary per request: give one 'glossary_id'.")
     tag_handling = (_one(values, "tag_handling") or "").strip().lower()
@@ -432,7 +441,7 @@ async def translate(request: Request) -> Response:
         loop = asyncio.get_running_loop()
         enforced = await loop.run_in_executor(service.prep, state.store.enforced, stored)
     prepared = [Prepared.of(t, tag_handling, ignore, split_sentences) for t in texts]
-    done = await service.translate(prepared, 0, glossary=enforced, split=lambda p: p.skeleton(service.backend))
+    done = await service.translate(prepared, 0, glossary=enforced, split=lambda backend, p: p.skeleton(backend), pair=pair)
     state.bill(caller, characters)
     report: dict = {"texts": [d.report() for d in done]}
     if enforced is not None:
@@ -440,7 +449,7 @@ async def translate(request: Request) -> Response:
         report["glossary"] = {"glossary_id": enforced.key, "conflicts": enforced.conflicts_for(matched)}
     return JSONResponse({
         "translations": [
-            {"detected_source_language": "DE", "text": p.finish(d.text), "billed_characters": len(t)}
+            {"detected_source_language": pair[0].upper(), "text": p.finish(d.text), "billed_characters": len(t)}
             for t, p, d in zip(texts, prepared, done)
         ],
         "dolmetsch": report,
@@ -452,10 +461,15 @@ async def languages(request: Request) -> Response:
     values = await read_values(request, service)
     state.authorize(request, values)
     kind = (_one(values, "type") or "source").strip().lower()
+    names = service.languages
     if kind == "source":
-        return JSONResponse([{"language": code, "name": name} for code, name in SOURCES.items()])
+        return JSONResponse([{"language": code.upper(), "name": names[code]} for code in dict.fromkeys(s for s, _ in service.pairs)])
     if kind == "target":
-        return JSONResponse([{"language": code, "name": name, "supports_formality": False} for code, name in TARGETS.items()])
+        listed = []
+        for code in dict.fromkeys(t for _, t in service.pairs):
+            variants = TARGETS if code == "en" else {code.upper(): names[code]}
+            listed += [{"language": lang, "name": name, "supports_formality": False} for lang, name in variants.items()]
+        return JSONResponse(listed)
     raise DeepLError(400, "Value for 'type' not supported.")
 
 

@@ -10,6 +10,11 @@ skeleton, its sentences with numbered placeholders for their inline markup); its
 other requests as one synthetic document through `translate_documents`, with the same glossary
 enforcement and post-edit as `translate`; the skeleton then renders the English around them.
 
+The server's main pair is German→English, where the glossary, the memory and the German→English
+post-edit apply. Every other installed pair (English→German, so that Weblate's configuration check
+is answered by a real model) is a `Backend` of its own, decoded as the model gives it: no glossary,
+no memory, no post-edit (`Backend.plain`).
+
 A DeepL API request may name an uploaded glossary: it comes here as an object with an `enforcer`
 and a `reviewer` (`dolmetsch.serve.glossaries.Enforced`: the uploaded entries merged with the
 server's glossary), used instead of the server's own for that request's sentences.
@@ -23,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dolmetsch.api import find_package, run_glossary, start_engine
+from dolmetsch.models.package import DEFAULT_PAIR, ArgosPackage, installed_packages
+from dolmetsch.models.resolve import open_package_file
 from dolmetsch.document.model import Document, Kind, Segment
 from dolmetsch.document.reading import parse_text
 from dolmetsch.enforce.strategies import GlossaryEnforcer
@@ -90,6 +97,9 @@ class Backend:
     enforcer: GlossaryEnforcer | None = field(default=None, repr=False)
     reviewer: GlossaryEnforcer | None = field(default=None, repr=False)
     """A second enforcer for glossary reviews outside the decoding thread (matchers keep caches)."""
+    quotes: str | None = TYPOGRAPHIC
+    """The German→English post-edit's quote style; None: the model's English is taken as it is
+    (another pair's, whose conventions the post-edit does not know)."""
 
     @classmethod
     def load(
@@ -98,22 +108,34 @@ class Backend:
         *,
         locales: Path | None = None,
         engine: Callable[[object, RunOptions], object] | None = None,
+        package: ArgosPackage | None = None,
     ) -> "Backend":
         """Load everything once: model, glossary, memory. Raises InputError for bad input.
 
         `engine(package, options)` loads what decodes (`dolmetsch serve --ray` gives a stand-in
-        holding only the tokenizer: its replicas decode)."""
+        holding only the tokenizer: its replicas decode); `package` is the German→English package
+        (default: `options.model`, else the installed one)."""
         enforced, paths = run_glossary(options.glossary, no_glossary=options.no_glossary)
         tm = options.memory_files
         memory = load_memory(catalogues_under(locales), tm) if (locales is not None or tm) else None
-        engine = (engine or start_engine)(find_package(options.model, offline=options.offline), options)
+        package = package or find_package(options.model, offline=options.offline)
+        engine = (engine or start_engine)(package, options)
         enforcer = GlossaryEnforcer(enforced) if enforced is not None else None
         reviewer = GlossaryEnforcer(enforced) if enforced is not None else None
         return cls(engine, enforced, paths, memory, enforcer, reviewer)
 
+    @classmethod
+    def plain(cls, package: ArgosPackage, options: RunOptions) -> "Backend":
+        """Another pair's package, decoded as its model gives it: no glossary, memory or post-edit."""
+        return cls(start_engine(package, options), quotes=None)
+
     @property
     def model_name(self) -> str:
         return self.engine.package.name
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return self.engine.package.codes
 
     def skeleton(self, text: str | bytes, format: str = "text", name: str = "request") -> Skeleton:
         """The sentences of `text` (those with letters) and how to put the English back around them.
@@ -187,7 +209,7 @@ class Backend:
         if not sentences:
             return []
         document = _synthetic(sentences)
-        [done] = translate_documents([DocumentJob(document)], self.engine, enforcer=enforcer, model=self.model_name, quotes=TYPOGRAPHIC)
+        [done] = translate_documents([DocumentJob(document)], self.engine, enforcer=enforcer, model=self.model_name, quotes=self.quotes)
         by_key = {s.segment.key: s for s in done.segments}
         return [Rendered(by_key[s.key].english, by_key[s.key].terms) for s in document.segments()]
 
@@ -202,7 +224,7 @@ class Backend:
                 found.append(())
                 continue
             for hypothesis in options[1:]:
-                english, _ = post_edit(hypothesis.text, quotes=TYPOGRAPHIC)
+                english = post_edit(hypothesis.text, quotes=self.quotes)[0] if self.quotes else hypothesis.text
                 if any(p not in english for p in PLACEABLE.findall(sentence)):
                     continue
                 if reviewer is not None and any(t.missing for t in reviewer.review(sentence, english)):
@@ -210,6 +232,37 @@ class Backend:
                 kept.append(english)
             found.append(tuple(kept))
         return found
+
+
+def served_packages(models: Sequence[Path], *, offline: bool = False) -> list[tuple[Path | None, ArgosPackage]]:
+    """The packages a server serves, its German→English one first, one per pair, each with the
+    `--model` it was given as (None: an installed one).
+
+    `models` are the .argosmodel files or package folders given with `--model`; one of them must
+    translate German→English. Without any, the installed German→English package (installed from
+    the index first unless `offline`) and every other installed pair (the newest package of each).
+    InputError for a package that cannot be read, or two for one pair."""
+    if not models:
+        main = find_package(None, offline=offline)
+        others: dict[tuple[str, str], ArgosPackage] = {}
+        for package in installed_packages():
+            if package.codes != main.codes and (package.codes not in others or package.version_key > others[package.codes].version_key):
+                others[package.codes] = package
+        return [(None, main), *((None, p) for p in others.values())]
+    found: dict[tuple[str, str], tuple[Path, ArgosPackage]] = {}
+    for model in models:
+        package = _package_at(Path(model))
+        if package.codes in found:
+            raise InputError(model, f"translates {package.pair}, as {found[package.codes][0]} does: give one package per pair")
+        found[package.codes] = (Path(model), package)
+    if DEFAULT_PAIR not in found:
+        raise InputError(models[0], "none of the --model packages translates de→en, the pair the glossary applies to")
+    main = found.pop(DEFAULT_PAIR)
+    return [main, *found.values()]
+
+
+def _package_at(model: Path) -> ArgosPackage:
+    return ArgosPackage.from_dir(model) if model.is_dir() else open_package_file(model)
 
 
 def _synthetic(sentences: Sequence[str]) -> Document:
