@@ -424,3 +424,33 @@ def test_each_forced_decode_suppresses_only_its_own_sentences_forbidden_variants
     forced = [options for options, _ in engine.calls if options.get("target_prefixes")]
     assert forced and all("suppress" not in options for options in forced)
     assert forced[0]["suppress_each"] == [["Wostotschny"], ["space", "space travel"]]
+
+
+class CountingDecodes(RecordingEngine):
+    """Counts the piece sequences decoded and the sentences encoded with offsets."""
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        self.decoded: list[tuple[str, ...]] = []
+        self.encoded: list[str] = []
+
+    def decode(self, pieces):
+        self.decoded.append(tuple(pieces))
+        return self.engine.decode(pieces)
+
+    def encode_with_offsets(self, text):
+        self.encoded.append(text)
+        return self.engine.encode_with_offsets(text)
+
+
+def test_aligning_decodes_each_piece_sequence_and_encodes_each_sentence_once_per_run(tiny_engine):
+    text = "Putin und Kim trafen sich auf dem Weltraumbahnhof Wostotschny."
+    first_pass = tiny_engine.translate([text], num_hypotheses=4, return_attention=True)
+    segments = parse_blocks(text, source="t.txt", name="t", encoding="utf_8").segments()
+    counting = CountingDecodes(tiny_engine)
+    enforcer = GlossaryEnforcer(Glossary((COSMODROME, WOSTOTSCHNY, entry("Kim", "Kim Jong Un"))))
+    [(english, terms)] = enforcer.enforce(counting, segments, first_pass)
+    [(expected, expected_terms)] = enforcer.enforce(tiny_engine, segments, first_pass)
+    assert (english, terms) == (expected, expected_terms)
+    assert counting.encoded == [text]  # every term of the sentence is aligned from one encoding
+    assert len(counting.decoded) > 10 and len(counting.decoded) == len(set(counting.decoded))

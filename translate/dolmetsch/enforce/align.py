@@ -125,12 +125,11 @@ def word_ranges(pieces: Sequence[str]) -> list[PieceRange]:
 
 def protected_pieces(engine: Engine, hypothesis: Hypothesis, entries: Iterable[Entry]) -> set[int]:
     """Pieces of the hypothesis that spell the renderings of `entries`."""
+    found = [span for entry in entries for span in rendering_spans(entry, hypothesis.text)]
+    if not found:
+        return set()
     spans = piece_spans(engine, hypothesis.pieces)
-    protected: set[int] = set()
-    for entry in entries:
-        for start, end in rendering_spans(entry, hypothesis.text):
-            protected.update(t for t, (a, b) in enumerate(spans) if a < end and b > start)
-    return protected
+    return {t for start, end in found for t, (a, b) in enumerate(spans) if a < end and b > start}
 
 
 def piece_spans(engine: Engine, pieces: Sequence[str]) -> list[tuple[int, int]]:

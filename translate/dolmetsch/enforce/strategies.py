@@ -40,13 +40,21 @@ class _Sentence:
     how: dict[int, str] = field(default_factory=dict)  # match index → strategy that satisfied it
     prefix_tried: set[int] = field(default_factory=set)
     one_at_a_time: bool = False  # a prefix forcing several terms at once failed: force one per decode
+    checked: dict[str, frozenset[int]] = field(default_factory=dict)  # English → the terms it satisfies
 
     def unsatisfied(self) -> list[int]:
         return [j for j in range(len(self.matches)) if j not in self.how]
 
+    def satisfied_terms(self, english: str) -> frozenset[int]:
+        """The match indices `english` satisfies; each English is checked once, however often asked."""
+        found = self.checked.get(english)
+        if found is None:
+            found = self.checked[english] = frozenset(j for j, m in enumerate(self.matches) if satisfied(m.entry, english))
+        return found
+
     def locate(self, engine: Engine, match: Match) -> tuple[int, int] | tuple[None, None]:
         """Where `match` renders in the current hypothesis, sparing terms it already satisfies."""
-        done = [m.entry for m in self.matches if satisfied(m.entry, self.hypothesis.text)]
+        done = [self.matches[j].entry for j in sorted(self.satisfied_terms(self.hypothesis.text))]
         return locate_term(engine, self.text, self.hypothesis, match, done)
 
 
@@ -80,6 +88,7 @@ class GlossaryEnforcer:
 
         `first_pass` holds each segment's hypotheses, best first, decoded with attention.
         """
+        engine = _Remembering(engine)
         states = [
             _Sentence(s.text, list(self.matcher.match(s.text)), h[0].text, h[0]) for s, h in zip(segments, first_pass)
         ]
@@ -113,7 +122,7 @@ class GlossaryEnforcer:
             state.how.setdefault(j, how)
 
     def _satisfied(self, state: _Sentence, english: str) -> frozenset[int]:
-        return frozenset(j for j, m in enumerate(state.matches) if satisfied(m.entry, english))
+        return state.satisfied_terms(english)
 
     def _better(self, state: _Sentence, candidate: str, current: str) -> bool:
         """A candidate must keep every term the current text satisfies and satisfy at least one more."""
@@ -267,6 +276,34 @@ class GlossaryEnforcer:
             )
             for j, m in enumerate(state.matches)
         )
+
+
+class _Remembering:
+    """The engine for one `enforce` call, remembering what it decoded and encoded.
+
+    Aligning a term decodes every word window of a hypothesis, and each term of a sentence, each
+    round, aligns against the same hypothesis: about one decode in six is new.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.decoded: dict[tuple[str, ...], str] = {}
+        self.encoded: dict[str, list[tuple[str, int, int]]] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self.engine, name)
+
+    def decode(self, pieces: Sequence[str]) -> str:
+        key = tuple(pieces)
+        text = self.decoded.get(key)
+        if text is None:
+            text = self.decoded[key] = self.engine.decode(key)
+        return text
+
+    def encode_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
+        if text not in self.encoded:
+            self.encoded[text] = self.engine.encode_with_offsets(text)
+        return self.encoded[text]
 
 
 def _capitalised(text: str) -> str:
