@@ -34,7 +34,8 @@ def locate_term(
     sources = set(source_piece_indices(engine, sentence, match.start, match.end))
     # one-letter fragments (the genitive "s" of „Machthabers“) soak up stray attention: leave them out
     sources = {i for i in sources if len(hypothesis.source_pieces[i].lstrip("▁")) > 1} or sources
-    if not sources or hypothesis.attention is None or not len(hypothesis.attention):
+    attention = hypothesis.attention  # read once: converted from the decoder's result on first read
+    if not sources or attention is None or not len(attention):
         return None, None
     protected = protected_pieces(engine, hypothesis, protected_entries)
     lexical = similar_words(engine, match, hypothesis, protected)
@@ -43,16 +44,16 @@ def locate_term(
     candidates = [
         t
         for t, piece in enumerate(hypothesis.pieces)
-        if t < len(hypothesis.attention) and t not in protected and piece.lstrip("▁")[:1].isalnum()
+        if t < len(attention) and t not in protected and piece.lstrip("▁")[:1].isalnum()
     ]
     if not candidates:
         return None, None
 
     def strongest(t: int) -> int:
-        return int(hypothesis.attention[t].argmax())  # the first of equal maxima, as max() would
+        return int(attention[t].argmax())  # the first of equal maxima, as max() would
 
     def mass(t: int) -> float:
-        row = hypothesis.attention[t]
+        row = attention[t]
         return sum(row[s] for s in sources if s < len(row))
 
     aligned = [t for t in candidates if strongest(t) in sources]
