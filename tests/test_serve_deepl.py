@@ -6,10 +6,12 @@ enforced on top of the server's, batching by glossary, and the refusals.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import signal
 import threading
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -257,6 +259,29 @@ def test_weblate_configuration_check_without_an_en_de_package_is_refused_honestl
     })
     assert response.status_code == 400  # not 401/403/429/456/503, which would put Weblate into a cooldown
     assert "EN→DE is not served here" in response.json()["message"] and "translations" not in response.json()
+
+
+def test_a_request_whose_client_gave_up_is_still_decoded_and_cached(server):
+    # Weblate gives up after 5 s; the server finishes the batch anyway, so the retry is answered from the cache
+    import socket
+    from urllib.parse import urlsplit
+
+    texts = ["Der Gesandte reiste nach Wostotschny.", "Kim besuchte den Weltraumbahnhof Wostotschny."]
+    body = json.dumps({"text": texts, "source_lang": "DE", "target_lang": "EN-GB"}).encode("utf-8")
+    before = server.metric("dolmetsch_sentences_total", '{origin="machine"}')
+    address = urlsplit(server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as raw:
+        raw.sendall(
+            b"POST /v2/translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Authorization: DeepL-Auth-Key {KEY}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+        )
+    deadline = time.monotonic() + 60
+    while server.metric("dolmetsch_sentences_total", '{origin="machine"}') < before + len(texts):
+        assert time.monotonic() < deadline, "the abandoned request was never decoded"
+        time.sleep(0.1)
+    retried = httpx.post(server.url + "/v2/translate", headers=headers(), timeout=60, json={"text": texts, "source_lang": "DE", "target_lang": "EN-GB"})
+    origins = [s["origin"] for text in retried.json()["dolmetsch"]["texts"] for s in text["sentences"]]
+    assert origins == ["cache", "cache"]
 
 
 # ---------------------------------------------------------------------------------------------
