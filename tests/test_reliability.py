@@ -329,7 +329,7 @@ def test_tbx_with_an_external_entity_is_refused_in_one_line(tmp_path):
         (["translate"], "missing argument 'SOURCE...' (see 'dolmetsch translate --help')"),
         (["glossary"], "missing command (see 'dolmetsch glossary --help')"),
         (["models"], "missing command (see 'dolmetsch models --help')"),
-        (["models", "install", "en", "de"], "en→de: dolmetsch uses de→en packages only"),
+        (["models", "install", "English", "de"], "English: not a language code: two or three lowercase letters"),
     ],
 )
 def test_every_usage_error_is_one_line_with_exit_2(tmp_path, args, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -9,10 +10,10 @@ import typer
 
 from dolmetsch.cli.common import reported_errors
 from dolmetsch.errors import InputError
-from dolmetsch.models.package import DEFAULT_PAIR, default_packages_dir, installed_packages
+from dolmetsch.models.package import default_packages_dir, installed_packages
 from dolmetsch.models.progress import RichProgress
 
-app = typer.Typer(help="List, install and remove Argos de→en packages.", rich_markup_mode=None)
+app = typer.Typer(help="List, install and remove Argos packages (translate uses de→en; serve serves every installed pair).", rich_markup_mode=None)
 
 
 @app.command("list")
@@ -45,6 +46,9 @@ def list_command() -> None:
     Console(soft_wrap=False, markup=False, emoji=False).print(table)  # names and paths as they are, never rich markup
 
 
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
 @app.command("install")
 def install_command(
     source: Annotated[
@@ -55,7 +59,10 @@ def install_command(
         bool, typer.Option("--reinstall", help="Download and install even if this version is present.")
     ] = False,
 ) -> None:
-    """Install a package from the Argos package index (FROM TO) or from a de→en package file (FILE.argosmodel)."""
+    """Install a package from the Argos package index (FROM TO) or from a package file (FILE.argosmodel).
+
+    `translate` uses the de→en package; `serve` also serves every other installed pair (en→de for
+    Weblate's configuration check), without the glossary."""
     # urllib, ssl and zipfile (via install) load only for this command, to keep `dolmetsch --help` fast
     from dolmetsch.models.install import install_from_file, install_from_index
 
@@ -66,10 +73,11 @@ def install_command(
                 raise InputError(
                     source, "give two language codes (`dolmetsch models install de en`) or an .argosmodel file"
                 )
-            result = install_from_file(path, expected_pair=DEFAULT_PAIR)
+            result = install_from_file(path)
         else:
-            if (source, to_code) != DEFAULT_PAIR:  # dolmetsch translates German to English only
-                raise InputError(f"{source}→{to_code}", f"dolmetsch uses {DEFAULT_PAIR[0]}→{DEFAULT_PAIR[1]} packages only")
+            for code in (source, to_code):
+                if not LANGUAGE_CODE.fullmatch(code):
+                    raise InputError(code, "not a language code: two or three lowercase letters, as the Argos index names them (de, en)")
             result = install_from_index(source, to_code, progress=RichProgress(), reinstall=reinstall)
     package = result.package
     if result.already_installed:
