@@ -45,6 +45,11 @@ GENITIVE_ENDINGS = ("es", "s")
 ADJECTIVE_ENDINGS = ("em", "en", "er", "es", "e")
 MIN_STEM = 4
 KEY_CACHE_SIZE = 1 << 16
+SENTENCE_MEMO_SIZE = 1 << 13
+"""How many sentences a matcher keeps the matches of. A run matches each sentence more than once
+(before decoding, to find those that need enforcement; while enforcing; on the review page); the
+first sentences seen are kept rather than the latest, so that a run bigger than the memo still
+finds its first documents' sentences there instead of each evicting the next one it needs."""
 
 
 @dataclass(frozen=True)
@@ -226,10 +231,15 @@ class GlossaryMatcher:
     Matchers of one Glossary share its index (`build_index`, made once, cached on disk).
     """
 
-    def __init__(self, glossary: Glossary | Iterable[Entry], *, cache_size: int = KEY_CACHE_SIZE):
-        self._keys = lru_cache(maxsize=cache_size)(word_keys)
+    def __init__(
+        self, glossary: Glossary | Iterable[Entry], *, cache_size: int = KEY_CACHE_SIZE, sentence_memo_size: int = SENTENCE_MEMO_SIZE
+    ):
+        self._sentences: dict[str, tuple[Match, ...]] = {}
+        self._sentence_memo_size = sentence_memo_size
         self._entries = tuple(glossary)
         index = _index_of(glossary, self._entries)
+        self._indexed = frozenset(name.partition(SEP)[2] for name in index.symbols)
+        self._keys = lru_cache(maxsize=cache_size)(self._indexed_keys)
         self._index = index
         self.size = index.size
         self._patterns: dict[int, _Pattern] = {}
@@ -237,11 +247,24 @@ class GlossaryMatcher:
     def __len__(self) -> int:
         return self.size
 
+    def _indexed_keys(self, word: str) -> tuple[str, ...]:
+        """The keys of `word` that some entry word has: only those can lead anywhere in the trie.
+        Most words of a text have none, and then the cache keeps no set of keys for them."""
+        return tuple(key for key in word_keys(word) if key in self._indexed)
+
     def match(self, sentence: str) -> list[Match]:
         """Non-overlapping matches in sentence order, longest first where they compete."""
+        known = self._sentences.get(sentence)
+        if known is None:
+            known = tuple(self._match(sentence))
+            if len(self._sentences) < self._sentence_memo_size:
+                self._sentences[sentence] = known
+        return list(known)
+
+    def _match(self, sentence: str) -> list[Match]:
         tokens = tokenize(sentence)
         keys = [self._keys(token.text) for token in tokens]
-        words = [(token.text,) for token in tokens]
+        words = [(token.text,) if token.text in self._indexed else () for token in tokens]
         gaps = [gap_class(token.gap) for token in tokens]
         candidates: dict[tuple[int, int, int], _Pattern] = {}
         for root, alternatives, verbatim in ((LEMMA_ROOT, keys, False), (VERBATIM_ROOT, words, True)):

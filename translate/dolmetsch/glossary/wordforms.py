@@ -217,13 +217,19 @@ def write_index(path: Path, forms: dict[bytes, bytes]) -> None:
         write_bytes_atomic(path, built.read_bytes())
 
 
+LEMMA_CACHE_SIZE = 1024
+"""simplemma's own memo of lemmas: small, since the matcher keeps every word's keys already and
+a memo of tens of thousands of words would only hold each of them a second time."""
+
+
 @cache
 def german_lemmatizer():
     """simplemma's Lemmatizer with the indexed dictionary, made on first use, once per process."""
     from simplemma import Lemmatizer
     from simplemma.strategies import DefaultStrategy
 
-    return Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=IndexedDictionaryFactory(wordform_cache_dir())))
+    strategy = DefaultStrategy(dictionary_factory=IndexedDictionaryFactory(wordform_cache_dir()))
+    return Lemmatizer(cache_max_size=LEMMA_CACHE_SIZE, lemmatization_strategy=strategy)
 
 
 def lemmatize(word: str) -> str:
