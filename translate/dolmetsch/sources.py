@@ -1,24 +1,50 @@
 """Source formats: the registry of readers that turn a file into a Document, chosen by suffix.
 
 Adding a source format means one module with a `SourceFormat` subclass (see `document/text.py`,
-`markup/document.py`, `markup/docx.py`) and one line in SOURCES; folders, refusals and `dolmetsch translate --help` follow from the list.
+`markup/document.py`, `markup/docx.py`) and one line in SOURCES (a LazySource, so that it is imported only
+when a file of it is read); folders, refusals and `dolmetsch translate --help` follow from the list.
 Standard input and a file without a suffix are read as plain text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
 
 from dolmetsch.document.model import Document
 from dolmetsch.document.reading import SourceFormat, output_stem, printable, read_source_bytes
 from dolmetsch.document.text import PlainText
 from dolmetsch.errors import InputError
-from dolmetsch.markup.document import HtmlSource, MarkdownSource
-from dolmetsch.markup.docx import DocxSource
-from dolmetsch.markup.odt import OdtSource
 
-SOURCES: tuple[SourceFormat, ...] = (PlainText(), HtmlSource(), MarkdownSource(), DocxSource(), OdtSource())
+
+class LazySource(SourceFormat):
+    """A source format known by its name and suffixes, whose reader (`module:Class`) is imported when
+    a file of it is first parsed: a run of text files loads no HTML, Markdown or office reader."""
+
+    def __init__(self, name: str, suffixes: tuple[str, ...], reader: str):
+        self.name = name
+        self.suffixes = suffixes
+        self._reader = reader
+        self._loaded: SourceFormat | None = None
+
+    def reader(self) -> SourceFormat:
+        if self._loaded is None:
+            module, _, cls = self._reader.partition(":")
+            self._loaded = getattr(import_module(module), cls)()
+        return self._loaded
+
+    def parse(self, data: bytes, where: str, name: str) -> Document:
+        return self.reader().parse(data, where, name)
+
+
+SOURCES: tuple[SourceFormat, ...] = (
+    PlainText(),
+    LazySource("html", (".html", ".htm"), "dolmetsch.markup.document:HtmlSource"),
+    LazySource("markdown", (".md", ".markdown"), "dolmetsch.markup.document:MarkdownSource"),
+    LazySource("docx", (".docx",), "dolmetsch.markup.docx:DocxSource"),
+    LazySource("odt", (".odt",), "dolmetsch.markup.odt:OdtSource"),
+)
 """Every source format a run reads; the first one also reads standard input and files without a suffix."""
 
 
