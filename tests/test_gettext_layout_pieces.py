@@ -88,3 +88,54 @@ def test_cut_matches_the_per_byte_form(chars, data):
         data.draw(st.sampled_from([0, 1, 2])) if i in starts else layout.UC_BREAK_PROHIBITED for i in range(len(escaped))
     )
     assert layout._cut(escaped, kinds, 'msgid ', "") == cut_per_byte(escaped, kinds, 'msgid ', "")
+
+
+def unescape_per_character(raw: str) -> str:
+    parts, i = [], 0
+    while i < len(raw):
+        if raw[i] == "\\":
+            escaped = layout.READ_ESCAPES.get(raw[i + 1 : i + 2])
+            if escaped is None:
+                raise layout.Unsupported(raw)
+            parts.append(escaped)
+            i += 2
+        else:
+            parts.append(raw[i])
+            i += 1
+    return "".join(parts)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(list('ab\\"ntrx\n ')), max_size=16))
+def test_unescaping_reads_escapes_left_to_right_as_one_character_at_a_time_does(raw):
+    def outcome(read):
+        try:
+            return read(raw)
+        except layout.Unsupported:
+            return layout.Unsupported
+    assert outcome(layout._unescape) == outcome(unescape_per_character)
+
+
+def catalog_of(msgid: str, msgstr: str, comment: str):
+    import polib
+
+    catalog = polib.POFile(wrapwidth=79)
+    catalog.metadata = {"Content-Type": "text/plain; charset=UTF-8", "X-Model": "tiny"}
+    catalog.append(polib.POEntry(msgid=msgid, msgstr=msgstr, comment=comment, occurrences=[("a.txt", "1"), ("a.txt", "2")]))
+    return catalog
+
+
+@settings(max_examples=60)
+@given(st.text(alphabet=st.sampled_from(list('ab äß„“"\\ -.x')), min_size=1, max_size=200),
+       st.text(alphabet=st.sampled_from(list('ab äß„“"\\ -.x')), max_size=200),
+       st.sampled_from(["sentence, block 1, sentence 1", "memory suggestion (87 %, other.po:3): " + "Wort " * 12]))
+def test_a_catalogue_is_laid_out_as_from_polibs_wrapped_text(msgid, msgstr, comment):
+    from dolmetsch.formats import po
+
+    catalog = catalog_of(msgid, msgstr, comment)
+    wrapped = str(catalog) + "\n"
+    laid_out = layout.layout(wrapped)
+    expected = po.keep_isolated_references_whole(laid_out if laid_out is not None else po.gettext_layout(wrapped))
+    assert po.po_text(catalog) == expected
+    assert catalog.wrapwidth == 79
+    assert po._comments_fit(catalog) == (len(comment) + 3 <= 79)

@@ -33,6 +33,8 @@ WRITE_ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t
 TO_ESCAPE = re.compile("|".join(re.escape(char) for char in WRITE_ESCAPES))
 READ_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"'}
 """The escapes polib writes; a string holding any other is left to msgcat."""
+ESCAPED = re.compile(r"\\(.?)", re.DOTALL)
+"""A backslash and the character it escapes (none at the end of a string), read left to right."""
 KEYWORDS = ("msgctxt", "msgid", "msgstr")
 STRING = re.compile(r'"((?:[^"\\]|\\.)*)"$')
 UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -167,19 +169,15 @@ def _read_string(strings: dict, line: str, last: tuple[dict, str] | None) -> tup
 def _unescape(raw: str) -> str:
     if "\\" not in raw:
         return raw  # most strings hold no escape
-    parts, i = [], 0
-    while i < len(raw):
-        char = raw[i]
-        if char == "\\":
-            escaped = READ_ESCAPES.get(raw[i + 1 : i + 2])
-            if escaped is None:
-                raise Unsupported(raw)
-            parts.append(escaped)
-            i += 2
-        else:
-            parts.append(char)
-            i += 1
-    return "".join(parts)
+    return ESCAPED.sub(_escaped, raw)
+
+
+def _escaped(match: re.Match) -> str:
+    """The character an escape stands for; an escape polib does not write is left to msgcat."""
+    char = READ_ESCAPES.get(match.group(1))
+    if char is None:
+        raise Unsupported(match.string)
+    return char
 
 
 def _refuse_what_msgcat_would_change(entries: list[_Entry]) -> None:

@@ -533,9 +533,36 @@ def po_text(catalog: polib.POFile) -> str:
     """The file's text: GNU gettext's layout, with isolated file names whole (gettext before 0.22
     wraps inside them). The layout is computed in this process where it reproduces msgcat's bytes
     (`gettext_layout.layout`), else msgcat lays it out."""
+    if _comments_fit(catalog):
+        laid_out = layout(_unwrapped_text(catalog))
+        if laid_out is not None:
+            return keep_isolated_references_whole(laid_out)
     text = str(catalog) + "\n"
     laid_out = layout(text)
     return keep_isolated_references_whole(laid_out if laid_out is not None else gettext_layout(text))
+
+
+def _comments_fit(catalog: polib.POFile) -> bool:
+    """Whether polib writes every comment line of `catalog` unwrapped: then its wrapping of the
+    strings, which the layout undoes, is the only wrapping it does, and may be left out."""
+    width = catalog.wrapwidth
+    for entry in catalog:
+        comments = (("# ", entry.tcomment),) if entry.obsolete else (("# ", entry.tcomment), ("#. ", entry.comment))
+        for prefix, text in comments:
+            if width > 0 and text and any(len(line) + len(prefix) > width for line in text.split("\n")):
+                return False
+    return True
+
+
+def _unwrapped_text(catalog: polib.POFile) -> str:
+    """polib's text of `catalog` with every string on one line: the layout reads a string's lines as
+    one and wraps it anew, so it lays this text out exactly as the wrapped one, without the wrapping."""
+    width = catalog.wrapwidth
+    catalog.wrapwidth = 0
+    try:
+        return str(catalog) + "\n"
+    finally:
+        catalog.wrapwidth = width
 
 
 def known_translations(
