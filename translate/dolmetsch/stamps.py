@@ -14,17 +14,17 @@ ordinary way, so a damaged or missing stamp costs time, never a different output
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import stat
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dolmetsch.atomic import write_text_atomic
 from dolmetsch.cache import user_cache_dir
-from dolmetsch.errors import InputError
 
 FORMAT = 1
 """Bumped when the stamp's layout changes: an older stamp is then simply not used."""
@@ -72,9 +72,25 @@ def save_stamp(stamp: Stamp) -> None:
     """Record `stamp`; a cache that cannot be written costs the next run time only."""
     record = {"format": FORMAT, **stamp.__dict__}
     try:
-        write_text_atomic(stamp_file(Path(p) for p in stamp.outputs), json.dumps(record, ensure_ascii=False, sort_keys=True))
-    except (OSError, InputError):
+        _write_whole(stamp_file(Path(p) for p in stamp.outputs), json.dumps(record, ensure_ascii=False, sort_keys=True))
+    except OSError:
         pass
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write a file of the user cache whole or not at all: a temporary file beside it, renamed over
+    it. Outputs get more (the checks of `atomic`, against links planted in shared folders); a
+    stamp, which only this user's runs write and only ever as a whole, needs no more than this."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
 
 
 def forget_stamp(outputs: Iterable[Path]) -> None:
