@@ -25,15 +25,16 @@ httpx = pytest.importorskip("httpx")
 if not os.environ.get("CI"):  # in CI a missing Ray Serve fails the tests instead
     pytest.importorskip("ray.serve")
 
-from conftest import EXAMPLE, TINY_MODEL  # noqa: E402
+from conftest import EXAMPLE, ROOT, TINY_MODEL  # noqa: E402
 from test_serve import Server, running_server  # noqa: E402
 
 from dolmetsch.cli import app  # noqa: E402
 
 RECOVERY_SECONDS = 120  # a ceiling for a slow, shared machine, not a timing assertion
 CLIENTS = 16
-OPTIONS = ("--cache-size", "0", "--max-wait-ms", "5")
-"""No sentence cache, so every request reaches the decoder (the replicas, on Ray)."""
+OPTIONS = ("--cache-size", "0", "--max-wait-ms", "5", "--model", str(ROOT / "tests" / "fixtures" / "translate-en_de-tiny.argosmodel"))
+"""No sentence cache, so every request reaches the decoder (the replicas, on Ray); the en→de
+companion served beside de→en."""
 KEY = {"Authorization": "DeepL-Auth-Key any-key"}
 PARAGRAPHS = [line for line in EXAMPLE.read_text(encoding="utf-8").splitlines() if len(line.split()) > 3][:12]
 
@@ -138,6 +139,13 @@ def sources(body: dict) -> list:
     report = body["dolmetsch"]
     texts = report["texts"] if "texts" in report else report if isinstance(report, list) else [report]
     return [[s["source"] for s in text["sentences"]] for text in texts]
+
+
+def test_another_pair_is_served_beside_the_replicas(servers):
+    for server in servers:
+        sent = httpx.post(server.url + "/v2/translate", headers=KEY, timeout=60, json={"text": ["This is a test."], "source_lang": "EN", "target_lang": "DE"})
+        assert sent.status_code == 200, sent.text
+        assert sent.json()["translations"][0]["text"] == "Das ist ein Test."
 
 
 def test_a_file_comes_back_as_from_the_single_process(servers):
