@@ -31,6 +31,7 @@ from dolmetsch.document.model import Document
 from dolmetsch.document.reading import MAX_CATALOGUE_BYTES, MAX_SENTENCE_CHARS, read_regular_file
 from dolmetsch.errors import InputError
 from dolmetsch.formats.base import LOCALES, TRANSLATE, OutputFormat, RenderContext
+from dolmetsch.formats import po_lines
 from dolmetsch.formats.gettext_layout import layout
 from dolmetsch.markup.placeholders import markup_problems
 from dolmetsch.translation import ReviewedSegment
@@ -440,7 +441,8 @@ class Catalogues:
             return {}
         if text not in self._texts:
             catalog = next((c for _, c, known in self._files.values() if known == text), None)
-            self._texts[text] = _entry_lines(catalog if catalog is not None else _lenient(text))
+            scanned = po_lines.entry_lines(text) if catalog is None else None  # a run's own layout: no parse needed
+            self._texts[text] = scanned if scanned is not None else _entry_lines(catalog if catalog is not None else _lenient(text))
         return self._texts[text]
 
 
