@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -215,6 +218,19 @@ def test_identity_alignment_gives_the_spans_back(source):
     assert projection.fallbacks == ()
 
 
+def _spaces_put_in(marked, english):
+    """Whether the projected English is `english` with spaces put in, each after a word and right
+    before a void element (as `project` puts them), and nothing else changed."""
+    text = marked.text
+    voids = {s.start for s in marked.spans if marked.tag(s.id).void}
+    candidates = [i for i in range(1, len(text)) if text[i] == " " and i + 1 in voids and text[i - 1].isalnum()]
+    return any(
+        "".join(char for i, char in enumerate(text) if i not in taken) == english
+        for size in range(len(candidates) + 1)
+        for taken in itertools.combinations(candidates, size)
+    )
+
+
 @settings(max_examples=400, deadline=None)
 @given(sentences(), st.lists(st.sampled_from(["Kim", "praised", "the", "troops", "Pyongyang", ",", "—"]), max_size=9), st.data())
 def test_any_alignment_gives_valid_markup(source, english_words, data):
@@ -232,7 +248,7 @@ def test_any_alignment_gives_valid_markup(source, english_words, data):
     projection = project(source, english, alignment)
     marked = projection.marked
     assert marked.problems() == []  # each element once, sorted, within the text, well nested, voids at a point
-    assert marked.text == english and marked.tags == source.tags
+    assert _spaces_put_in(marked, english) and marked.tags == source.tags
     assert {s.id for s in marked.spans} == {t.id for t in source.tags}
     assert set(projection.fallbacks) <= {t.id for t in source.tags}
     given_spans = {s.id: s for s in source.spans}
@@ -240,7 +256,7 @@ def test_any_alignment_gives_valid_markup(source, english_words, data):
         if given_spans[span.id].start != given_spans[span.id].end and english:
             assert span.start < span.end, f"element {span.id} lost its text"
         if span.start < span.end:
-            assert not any(a < span.start < b or a < span.end < b for a, b in target_words), "a word was cut"
+            assert not any(a < span.start < b or a < span.end < b for a, b in word_ranges(marked.text)), "a word was cut"
             assert marked.text[span.start : span.end].strip(), "an element holds only space"
 
 
@@ -249,3 +265,21 @@ def test_void_stays_near_its_german_parent():
     english = "Kim laughed yesterday."
     pairs = [(0, 2), (2, 0)]  # "lachte" aligns to nothing: the void's anchor falls back to "Gestern"
     assert placed(source, english, pairs) == ("<1>Kim</1><2/> laughed yesterday.", (2,))
+
+
+@pytest.mark.parametrize(
+    ("placeholders", "english", "pairs", "expected"),
+    [
+        ("Das sagte die Agentur <1/>, nicht Kim.", "So said the agency, not Kim.", [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 5)],
+         "So said the agency <1/>, not Kim."),
+        ("Das meldete die Agentur <1/>.", "This was reported by the agency.", [(0, 0), (1, 2), (2, 4), (3, 5)],
+         "This was reported by the agency <1/>."),
+        ("Mehr unter <1/>", "More at", [(0, 0), (1, 1)], "More at <1/>"),
+        ("Mehr unter<1/>.", "More at.", [(0, 0), (1, 1)], "More at<1/>."),
+    ],
+)
+def test_a_void_element_gets_the_space_the_german_has_before_it(placeholders, english, pairs, expected):
+    """An address or a kept name is not run into the English word before it where the German parts them."""
+    source = german(placeholders, voids=(1, 2))
+    alignment = Alignment.from_pairs(word_ranges(source.text), word_ranges(english), pairs)
+    assert to_placeholders(project(source, english, alignment).marked) == expected

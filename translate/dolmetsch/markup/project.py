@@ -14,7 +14,9 @@ into words). No library does this projection, so it is written here, in four ste
    earlier are cut away (keeping the side with more alignment weight), so the result nests.
 4. word ranges become character spans; punctuation and spaces the German span held at its edges
    are taken in when the English has the same shape there. Void and empty elements go right after
-   the English word aligned to the German word before them (or at the start, or at the end).
+   the English word aligned to the German word before them (or at the start, or at the end); where
+   the German has white space before a void element and that English word touches it, a space is
+   put into the English there (an address or a name kept as it is must not run into a word).
 """
 
 from __future__ import annotations
@@ -154,6 +156,7 @@ def project(source: MarkedText, english: str, alignment: Alignment) -> Projectio
         wider = (start - _shape_match(lead[::-1], english[:start][::-1]), end + _shape_match(trail, english[end:]))
         if all(_nest(wider, other) for i, other in chars.items() if i != span.id):
             chars[span.id] = wider
+    spaces: set[int] = set()  # English offsets where a void element needs a space before it
     for span in source.spans:  # void and empty elements
         if span.start != span.end:
             continue
@@ -163,10 +166,44 @@ def project(source: MarkedText, english: str, alignment: Alignment) -> Projectio
             low, high = chars[parent]
             position = min(max(position, low), high)
         chars[span.id] = (position, position)
+        if source.tag(span.id).void:
+            spaces |= _spaces(span.start, german, position, english)
         if not confident:
             fallbacks.add(span.id)
+    marked = _marked(english, chars, source)
+    spaced = _marked(*_spaced(english, chars, spaces, {s.id for s in source.spans if s.start == s.end}), source)
+    return Projection(marked if spaced.problems() else spaced, tuple(sorted(fallbacks)))
+
+
+def _marked(english: str, chars: dict[int, Range], source: MarkedText) -> MarkedText:
     spans = tuple(sorted((Span(i, a, b) for i, (a, b) in chars.items()), key=lambda s: (s.start, -s.end, s.id)))
-    return Projection(MarkedText(english, spans, source.tags), tuple(sorted(fallbacks)))
+    return MarkedText(english, spans, source.tags)
+
+
+def _spaces(german_at: int, german: str, at: int, english: str) -> set[int]:
+    """The space a void element at English `at` needs before it: where the German has white space
+    before it and the English word it follows touches it (`the agency<1/>.` is `the agency <1/>.`,
+    as `die Agentur <1/>.`). After it the English already has what follows the word it follows."""
+    if german[german_at - 1 : german_at].isspace() and at and WORD.match(english[at - 1]):
+        return {at}
+    return set()
+
+
+def _spaced(english: str, chars: dict[int, Range], spaces: set[int], points: set[int]) -> tuple[str, dict[int, Range]]:
+    """The English with a space put in at each offset of `spaces`, each element moved with its
+    characters: an element at a point goes after the space, one with text keeps it outside."""
+    offsets = sorted(spaces)
+
+    def moved(position: int, past: bool) -> int:
+        return position + sum(1 for at in offsets if at < position or (past and at == position))
+
+    placed = {id: (moved(start, True),) * 2 if id in points else (moved(start, True), moved(end, False))
+              for id, (start, end) in chars.items()}
+    out, last = [], 0
+    for at in offsets:
+        out += [english[last:at], " "]
+        last = at
+    return "".join(out) + english[last:], placed
 
 
 def _links(weights: list[list[float]], source_count: int) -> list[set[int]]:
