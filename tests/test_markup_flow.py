@@ -741,14 +741,9 @@ def test_translate_also_refuses_a_confirmed_msgstr_whose_placeholders_do_not_pai
     assert snapshot(work.out) == before and work.po.read_bytes() == po_before
 
 
-# --- library bugs found while writing these tests (xfail strict: they pass once fixed) ----------
+# --- spacing around void elements ------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "markup.project._point puts a void element (a URL, an e-mail address, a translate=no span, a code span) "
-    "right after the English word aligned to the German word before it, dropping the space the German had "
-    "between them when the English has punctuation there: 'the agency<1/>.' renders 'agencyRIA Nowosti.'"
-))
 def test_a_void_element_is_not_glued_to_the_english_word_before_it(tmp_path):
     from dolmetsch.markup.placeholders import to_placeholders
     from dolmetsch.markup.project import Alignment, project, word_ranges
@@ -767,15 +762,10 @@ def test_a_void_element_is_not_glued_to_the_english_word_before_it(tmp_path):
     assert '<p>This was reported by the agency <span translate="no">RIA Nowosti</span>.</p>' in page
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "build_unit gives the white space after a void element (a URL, an e-mail address, <img>, a code span) to the "
-    "element's markup, so the msgid reads 'an <1/>oder' and a reviewer's natural 'at <1/> or via <2/>.' renders "
-    "'at redaktion@orf.at  or via https://orf.at/kontakt/ .' (two spaces; a space before the full stop)"
-))
 def test_a_reviewers_spacing_around_a_void_element_is_kept(html_run, tmp_path):
     work = html_run.copy(tmp_path / "work")
     review(work.po, {
-        "Hinweise an die Redaktion bitte an <1/>oder über das Formular unter <2/>senden.":
+        "Hinweise an die Redaktion bitte an <1/> oder über das Formular unter <2/> senden.":
             "Please send notes to the newsroom at <1/> or via the form at <2/>.",
     })
     result = build(work.source, work.root)

@@ -201,9 +201,9 @@ def test_units_of_the_news_page():
     assert pries.line == news_page().count("\n", 0, news_page().index("Kim <a href")) + 1
 
     code = next(u for u in units if u.marked.text.startswith("Der Befehl"))
-    assert code.marked.text == "Der Befehl lautet und wird ausgelöst."
+    assert code.marked.text == "Der Befehl lautet  und wird  ausgelöst."  # a space each side of each element
     assert [(t.name, t.void) for t in code.marked.tags] == [("code", True), ("kbd", True)]
-    assert code.marked.tags[0].opening == "<code>kim --start &lt;jetzt&gt;</code> "
+    assert code.marked.tags[0].opening == "<code>kim --start &lt;jetzt&gt;</code>"
 
     texts = " ".join(u.marked.text for u in units)
     for never in ("dataLayer", "color: red", "Zitat:", "bleibt Deutsch", "Dieser auch", "Artikel beginnt", "redaktion@", "impressum"):
@@ -215,7 +215,7 @@ def test_units_of_the_news_page():
 def test_loose_text_comments_and_unclosed_elements():
     source = parse_html(b"<div>Lose <i>Worte <!-- x --> hier\n<p>Absatz eins<p>Absatz <b>zwei</div>", "d.html")
     texts = [(u.kind, u.marked.text, [t.name for t in u.marked.tags]) for u in source.units]
-    assert texts == [("text", "Lose Worte hier", ["i", "comment"]), ("paragraph", "Absatz eins", []), ("paragraph", "Absatz zwei", ["b"])]
+    assert texts == [("text", "Lose Worte  hier", ["i", "comment"]), ("paragraph", "Absatz eins", []), ("paragraph", "Absatz zwei", ["b"])]
     assert source.units[2].marked.spans == (Span(1, 7, 11),)
     assert source.units[2].marked.tags[0].closing == ""
 
@@ -458,9 +458,9 @@ def test_messy_page_kept_and_translated_in_place():
     assert source.render(identity(source)) == MESSY.replace("LANG=de-AT", "LANG=en").replace('content="de"', 'content="en"')
     texts = [u.marked.text for u in source.units]
     assert "Putin & Kim – Treffen" in texts
-    assert "Erster Absatz ohne Ende" in texts and "Zweiter Absatz mit Symbol & mehr" in texts
+    assert "Erster Absatz ohne Ende" in texts and "Zweiter Absatz mit  Symbol & mehr" in texts
     assert "Video vom Treffen" in texts and "Erste Wahl" in texts and "Bitte JavaScript einschalten" in texts
-    assert "Kim und Putin trafen sich." in texts
+    assert "Kim  und Putin trafen sich." in texts
     assert not any("Vorlage" in t or "headline" in t or "Jong" in t for t in texts)
     eil = next(u for u in source.units if u.marked.text.startswith("Eilmeldung"))
     assert eil.marked.text == "Eilmeldung: Putin trifft Kim\u00a0© 2023"
@@ -525,7 +525,7 @@ def test_linked_image_is_one_element():
     # an element around nothing but a point would be written beside it (`MarkedText.events`): one void element
     page = '<p>Text <a href="/x"><img src="y.png" alt="Bild"></a> hier.</p>'
     segments, out = through_segments(page)
-    assert [s.text for s in segments] == ["Text <1/>hier.", "Bild"]
+    assert [s.text for s in segments] == ["Text <1/> hier.", "Bild"]
     assert out == page
     document = HtmlSource().parse(page.encode(), "i.html", "i")
     text, alt = document.segments()
@@ -555,3 +555,37 @@ def test_a_no_break_space_in_changed_text_is_written_as_the_entity():
     [title, text] = sorted(source.units, key=lambda u: u.kind != "attribute")
     out = source.render({text.id: MarkedText("They drove 1,500\xa0kilometres."), title.id: MarkedText("1,500\xa0km")})
     assert out == "<p title='1,500&nbsp;km'>They drove 1,500&nbsp;kilometres.</p>"
+
+
+# --- the white space beside a void element is the text's ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "german", "english", "written"),
+    [
+        ('<p>Satz eins. <img src="a.png"> Satz zwei.</p>', ["Satz eins.", "<1/> Satz zwei."],
+         ["Sentence one.", "<1/> Sentence two."], '<p>Sentence one. <img src="a.png"> Sentence two.</p>'),
+        ("<p>Mehr unter https://orf.at</p>", ["Mehr unter <1/>"], ["More at <1/>"], "<p>More at https://orf.at</p>"),
+        ("<p>Mehr unter https://orf.at \n</p>", ["Mehr unter <1/>"], ["More at <1/>"], "<p>More at https://orf.at \n</p>"),
+        ('<p><img src="a.png"> Kim kam.</p>', ["<1/> Kim kam."], ["<1/> Kim came."], '<p><img src="a.png"> Kim came.</p>'),
+        ('<p>Mehr <img src="x"> <img src="y"> dazu.</p>', ["Mehr <1/> <2/> dazu."], ["More <1/> <2/> on it."],
+         '<p>More <img src="x"> <img src="y"> on it.</p>'),
+        ("<p>Satz. <br>\nNächste Zeile.</p>", ["Satz.", "<1/> Nächste Zeile."], ["Line.", "<1/> Next line."],
+         "<p>Line. <br> Next line.</p>"),
+    ],
+)
+def test_a_void_element_at_a_sentences_edge_keeps_the_space_beside_it(page, german, english, written):
+    """A reviewer's spacing around an image or an address is the page's: none doubled, none lost."""
+    segments, out = through_segments(page)
+    assert [s.text for s in segments] == german and out == page
+    document = HtmlSource().parse(page.encode(), "r.html", "r")
+    assert document.render(dict(zip((s.key for s in segments), english))) == written
+
+
+def test_a_void_element_between_spaces_is_not_run_into_the_english_word_after_it():
+    """`at <1/>or` (the space left out) still reads `at … or`, as the German had a space each side."""
+    document = HtmlSource().parse(b"<p>Bitte an redaktion@orf.at oder anrufen.</p>", "r.html", "r")
+    (segment,) = document.segments()
+    assert segment.text == "Bitte an <1/> oder anrufen."
+    assert document.render({segment.key: "Please write to <1/>or call."}) == "<p>Please write to redaktion@orf.at or call.</p>"
+    assert document.render({segment.key: "Please write to <1/>."}) == "<p>Please write to redaktion@orf.at.</p>"

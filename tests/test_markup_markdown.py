@@ -153,15 +153,15 @@ def test_units_of_the_document():
     tags = {t.name: t for t in lead.marked.tags}
     assert (tags["strong"].opening, tags["strong"].closing) == ("**", "**")
     assert (tags["link"].opening, tags["link"].closing) == ("[", '](https://de.wikipedia.org/wiki/Wladimir_Putin "Artikel über Putin")')
-    assert tags["code"].void and tags["code"].opening == "`Raketen` "  # with the space after it
+    assert tags["code"].void and tags["code"].opening == "`Raketen`"  # the space after it is text
     assert tags["br"].void and tags["br"].opening == "\\\n"
     words = {t.name: lead.marked.text[s.start : s.end] for s in lead.marked.spans for t in [lead.marked.tag(s.id)] if not t.void}
     assert words == {"strong": "Kim Jong Un", "link": "Wladimir Putin", "em": "Truppen"}
-    assert "Truppen & die im Osten. Neue Zeile" in lead.marked.text
+    assert "Truppen & die  im Osten. Neue Zeile" in lead.marked.text
 
     nested = next(u for u in source.units if u.marked.text.startswith("Eine"))
     assert [(t.name, t.void) for t in nested.marked.tags] == [("html:b", False), ("code", True)]
-    assert nested.marked.tags[1].opening == "<code>a*b</code> "
+    assert nested.marked.tags[1].opening == "<code>a*b</code>"
 
 
 def test_front_matter_only_at_the_top():
@@ -316,8 +316,8 @@ def written(document_text: str, translate) -> tuple[list[str], str]:
 def test_line_break_taken_by_markup_does_not_end_the_block():
     # the line break after the code span went with it; at the end of the heading it made a blank line
     texts, out = written("`kim --start`\n*Kim* pries\n===\n", lambda text: "<2>Kim</2> praised <1/>")
-    assert texts == ["<1/><2>Kim</2> pries"]
-    assert out == "*Kim* praised `kim --start` \n===\n"
+    assert texts == ["<1/> <2>Kim</2> pries"]
+    assert out == "*Kim* praised `kim --start`\n===\n"
     assert rendered(out) == "<h1><em>Kim</em> praised <code>kim --start</code></h1>\n"
 
 
@@ -342,7 +342,7 @@ def test_shortcut_and_collapsed_reference_links_keep_their_label():
 
 def test_inline_html_that_would_start_an_html_block_follows_the_first_word():
     texts, out = written("Kim pries <!-- Quelle --> die Truppen.\n", lambda text: "<1/>Kim praised the troops.")
-    assert texts == ["Kim pries <1/>die Truppen."]
+    assert texts == ["Kim pries <1/> die Truppen."]
     assert out == "Kim<!-- Quelle -->  praised the troops.\n"  # with the space it took along
     assert rendered(out).startswith("<p>Kim<!-- Quelle -->")  # a paragraph, not an HTML block
 
@@ -350,7 +350,7 @@ def test_inline_html_that_would_start_an_html_block_follows_the_first_word():
 def test_linked_image_is_one_element():
     source = "Siehe [![Das Bild](b.png)](https://x.de/bild) hier.\n"
     texts, out = written(source, lambda text: "<1/>See here." if "<1/>" in text else "The picture")
-    assert texts == ["Siehe <1/>hier.", "Das Bild"]
+    assert texts == ["Siehe <1/> hier.", "Das Bild"]
     assert out == "[![The picture](b.png)](https://x.de/bild) See here.\n"
     assert Elements(rendered(out)).found == Elements(rendered(source)).found
 
@@ -372,3 +372,11 @@ def test_a_line_opened_by_a_hard_break_is_escaped_as_a_block_start():
     assert rendered(out) == "<p>Points:<br />\n1. firstly</p>\n"
     _, out = written("Kim  \npries  \nheute\n", lambda text: "Kim<1/> <2/>praised today")
     assert out == "Kim  \npraised today\n"
+
+
+def test_code_spans_read_with_the_spaces_beside_them():
+    """`Siehe <1/> und <2/> hier.`: a reviewer's `See <1/> and <2/> here.` is written as spaced."""
+    texts, out = written("Siehe `x` und `y` hier.\n\nMehr unter `code`\n", lambda text: {
+        "Siehe <1/> und <2/> hier.": "See <1/> and <2/> here.", "Mehr unter <1/>": "More at <1/>"}[text])
+    assert texts == ["Siehe <1/> und <2/> hier.", "Mehr unter <1/>"]
+    assert out == "See `x` and `y` here.\n\nMore at `code`\n"

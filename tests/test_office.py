@@ -382,9 +382,9 @@ def test_tracked_changes_fields_and_tabs_keep_their_place(sources):
     changed = next(u for text, u in units.items() if text.startswith("Kim besuchte") and "heute" in text)
     assert to_placeholders(changed.marked).startswith("Kim besuchte <1/><2>heute</2> Russland.<3/>")
     dated = next(u for text, u in units.items() if text.startswith("Stand:"))
-    assert to_placeholders(dated.marked) == "Stand: <1/>laut Kreml."
+    assert to_placeholders(dated.marked) == "Stand: <1/> laut Kreml."
     footer = next(u for u in units.values() if u.kind == "footer")
-    assert to_placeholders(footer.marked) == "Seite <1/>von"
+    assert to_placeholders(footer.marked) == "Seite <1/> von"
 
 
 def test_the_odt_reads_as_the_docx_does(sources):

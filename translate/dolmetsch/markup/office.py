@@ -178,8 +178,8 @@ class Point:
     separator: bool = False
     """A tab or line break: it parts words as a space does."""
     space_after: bool = False
-    """White space on both sides in the source: the space after it, which collapsing took, is its own
-    (`Seite <field> von` reads `Seite <1/>von`, and the English gets the space back after the field)."""
+    """White space on both sides in the source (`Seite <field> von` reads `Seite <1/> von`): the
+    English is not run into it on either side."""
 
 
 @dataclass(eq=False)
@@ -267,9 +267,10 @@ def layout(items: Sequence[Item], describe: Callable[[frozenset], str]) -> Flow 
         features = frozenset(item.props | {("container", c) for c in item.containers} | {("range", r) for r in active.values()})
         text = _SPACES.sub(" ", item.text)
         if text.startswith(" ") and (not chars or chars[-1] == " "):
-            if points and points[-1][0] == len(chars) and not points[-1][1].separator:
-                points[-1][1].space_after = True
-            text = text[1:]
+            if chars and points and points[-1][0] == len(chars) and not points[-1][1].separator:
+                points[-1][1].space_after = True  # a space each side of it: the text's (`Seite <1/> von`)
+            else:
+                text = text[1:]
         chars.extend(text)
         feats.extend([features] * len(text))
         order.extend([index] * len(text))

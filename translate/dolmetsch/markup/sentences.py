@@ -176,6 +176,7 @@ class MarkupSource:
         marked = tighten(marked)
 
         events = marked.events()
+        spaced = _spaced_voids(source)
         out: list[str] = []
         position = 0
         fresh = True  # at the start of a line: nothing but white space written, or markup ending a line
@@ -191,7 +192,8 @@ class MarkupSource:
             # nothing after it in the unit but white space and closings
             last = not text[at:].strip() and all(later[1] == "close" for later in events[index + 1 :])
             content = self.text[opening_end:lo] if closing else ""
-            return self.syntax.markup(splice(lo, own_lo), splice(own_lo, own_hi), splice(own_hi, hi), tag, fresh, last, content)
+            written = self.syntax.markup(splice(lo, own_lo), splice(own_lo, own_hi), splice(own_hi, hi), tag, fresh, last, content)
+            return written + " " if written and tag.id in spaced and text[at : at + 1].isalnum() else written
 
         def put(written: str, is_text: bool) -> None:
             nonlocal fresh
@@ -225,6 +227,14 @@ class MarkupSource:
         if held is not None:
             put(held, False)
         return "".join(out)
+
+
+def _spaced_voids(marked: MarkedText) -> frozenset[int]:
+    """The void elements with a space on each side in the German (`an <1/> oder`): in the English
+    one is not run into the word after it (`at <1/>or` is written `at … or`), as in a DOCX or ODT."""
+    voids = {tag.id for tag in marked.tags if tag.void}
+    text = marked.text
+    return frozenset(s.id for s in marked.spans if s.id in voids and text[s.start - 1 : s.start] == SPACE == text[s.start : s.start + 1])
 
 
 _LINE_END = re.compile(r"[\r\n][ \t>]*\Z")
@@ -427,8 +437,11 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
     the skeleton. Opening and closing pieces pair by name; a closing piece with no opening is kept as
     a void element, an opening piece with no closing spans to the end of the unit.
 
-    White space that would vanish in collapsing yet parts an element from the text (`<img> Text`,
-    `unter <code>x</code> und`, `_Wort_⏎Text`) joins that element's markup, so a changed unit keeps it.
+    A void element sits at a point, so the white space on each side of it is text: `an <img> oder`
+    reads `an <1/> oder` (a reviewer writes `at <1/> or`), `<img> Text` reads `<1/> Text` and
+    `und <code>x</code>` at the end reads `und <1/>`. White space that would vanish in collapsing yet
+    parts an element with text from the text (`_Wort_⏎Text`, `<b> Kim</b>`) joins that element's
+    markup, so a changed unit keeps it.
     """
     pieces = protect_addresses(pieces)
     chars: list[str] = []
@@ -503,7 +516,7 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
                     tags[index] = replace(tags[index], void=True)
                     ranges[index] = [ranges[index][0], piece.end, piece.end, piece.end]
                     bare[index] = [bare[index][0], piece.end, piece.end]
-                    taker = (index, 1) if space else None
+                    taker, space = None, False  # the white space after it is text, as after any void
                 continue
         void = piece.kind in ("void", "close")  # a closing piece with no opening stays where it is
         tags.append(Tag(len(tags) + 1, "", void=void, name=("/" + piece.name) if piece.kind == "close" else piece.name))
@@ -513,8 +526,10 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
         ends.append(None if piece.kind == "open" else len(chars))
         if piece.kind == "open":
             open_stack.append((len(tags) - 1, piece.name))
-        taker = (len(tags) - 1, 1) if space else None
-        if piece.name == "br" and not space:  # a line break parts words as a space does
+        spaced, taker = space, (len(tags) - 1, 1) if space and not void else None
+        if void:  # the white space after it is the text's, as before it: `an <1/> oder`
+            space = False
+        if piece.name == "br" and not spaced:  # a line break parts words as a space does
             chars.append(" ")
             space, run = True, None
     if first is None or not any(char.isalpha() for char in chars):
@@ -524,9 +539,10 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
         bare[index][2] = last
     if chars and chars[-1] == " ":
         after = [i for i, start in enumerate(starts) if start == len(chars)]
-        if after and run is not None and ranges[after[0]][0] == run[1]:
-            ranges[after[0]][0] = run[0]  # `und <code>x</code>` at the end: the space goes with the element
-        chars.pop()
+        if not any(tags[i].void for i in after):  # `und <1/>` at the end keeps its space, as `an <1/> oder` does
+            if after and run is not None and ranges[after[0]][0] == run[1]:
+                ranges[after[0]][0] = run[0]  # `und <b></b>` at the end: the space goes with the element
+            chars.pop()
     length = len(chars)
     spans = []
     for index, tag in enumerate(tags):
@@ -644,7 +660,10 @@ def sentence_bounds(marked: MarkedText, sentences: Sequence[tuple[int, int]]) ->
     if not sentences:
         return [(0, len(marked.text))] if marked.text else []
     text = marked.text
-    starts = [0] + [start for start, _ in sentences[1:]]
+    voids = _void_points(marked)
+    # a void element between two spaces before a sentence (`Satz. <1/> Satz.`) opens it, with its space
+    starts = [0] + [start - 1 if text[start - 2 : start] == SPACE * 2 and start - 1 in voids else start
+                    for start, _ in sentences[1:]]
     tight = tighten(marked).spans
     kept = [
         start
@@ -655,7 +674,7 @@ def sentence_bounds(marked: MarkedText, sentences: Sequence[tuple[int, int]]) ->
             not any(span.start < start <= span.end and text[span.start : span.end].strip() for span in tight)
             and text[start - 1 : start] == SPACE
             and text[start - 2 : start - 1] != SPACE
-            and text[start : start + 1] != SPACE
+            and (text[start : start + 1] != SPACE or start in voids)
         )
     ]
     return [(start, end) for start, end in zip(kept, kept[1:] + [len(text)])]
@@ -664,16 +683,19 @@ def sentence_bounds(marked: MarkedText, sentences: Sequence[tuple[int, int]]) ->
 def cut(marked: MarkedText, start: int, end: int) -> MarkedText:
     """The part of a unit in [start, end), trimmed of spaces, its elements numbered from 1.
 
-    The elements wholly inside (after `tighten`) are kept, void ones at the edges included; number
-    i of the part is the i-th of them in the unit's order, so `join` gives the unit's numbers back.
+    A space beside a void element of the part stays (`<1/> Satz`, `unter <1/>` at the unit's end):
+    it is the text's, as `build_unit` reads it. The elements wholly inside (after `tighten`) are
+    kept, void ones at the edges included; number i of the part is the i-th of them in the unit's
+    order, so `join` gives the unit's numbers back.
     An element in the trimmed space (`Satz eins.<span> </span>Satz zwei.`) is kept as an empty
     element at the edge of the part (an element at `end` belongs to the next part).
     """
     text = marked.text
     lo, hi = start, end
-    while start < end and text[start] == SPACE:
+    voids = _void_points(marked)
+    while start < end and text[start] == SPACE and start not in voids:
         start += 1
-    while end > start and text[end - 1] == SPACE:
+    while end > start and text[end - 1] == SPACE and not (end in voids and (end < hi or end == len(text))):
         end -= 1
     inside = [
         Span(s.id, min(max(s.start, start), end), min(max(s.end, start), end)) if not start <= s.start <= s.end <= end else s
@@ -687,6 +709,12 @@ def cut(marked: MarkedText, start: int, end: int) -> MarkedText:
     )
     tags = tuple(replace(marked.tag(s.id), id=number) for number, s in enumerate(inside, 1))
     return MarkedText(text[start:end], spans, tags)
+
+
+def _void_points(marked: MarkedText) -> frozenset[int]:
+    """Where the void elements sit: the space beside one is text of its sentence (`<1/> Satz`, `unter <1/>`)."""
+    voids = {tag.id for tag in marked.tags if tag.void}
+    return frozenset(span.start for span in marked.spans if span.id in voids)
 
 
 def join(parts: Sequence[MarkedText], separator: str = " ") -> MarkedText:
