@@ -258,18 +258,37 @@ def test_word_like_voids_reach_the_model_as_numbers_it_copies(tmp_path, monkeypa
 
 
 def test_a_stand_in_the_model_copies_places_its_element_and_keeps_the_german_spacing():
-    source = marked("Hinweise bitte an oder unter senden.", (1, 18, 18), (2, 29, 29), voids=(1, 2))
-    tags = tuple(replace(t, opening=o) for t, o in zip(source.tags, ("redaktion@orf.at ", "https://orf.at/ ")))
+    # "an <1/> oder … unter <2/> senden.": the spaces beside each address are the sentence's own text
+    source = marked("Hinweise bitte an  oder unter  senden.", (1, 18, 18), (2, 30, 30), voids=(1, 2))
+    tags = tuple(replace(t, opening=o) for t, o in zip(source.tags, ("redaktion@orf.at", "https://orf.at/")))
     source = replace(source, tags=tags)
     model = inline.model_sentence(source)
     assert model.text == "Hinweise bitte an 7301 oder unter 7302 senden."
     english, placed = inline.restore("Please send to 7301 or at 7302.", model)
-    assert english == "Please send to or at ." and placed == {1: 15, 2: 21}
-    assert inline.restore("Please send to or at 7302 7302.", model) == ("Please send to or at .", {})  # lost and repeated: alignment places them
+    assert english == "Please send to  or at ." and placed.offsets == {1: 15, 2: 22}  # "to <1/> or at <2/>."
+    assert inline.restore("Please send to or at 7302 7302.", model)[1].offsets == {}  # lost and repeated: alignment places them
     assert model.plain_offset(model.text.index("oder")) == source.text.index("oder")
     projection = Projection(MarkedText(english, (Span(1, 0, 0), Span(2, 0, 0)), source.tags), (1, 2))
     moved = inline.with_stand_ins_placed(projection, placed)
-    assert [(s.id, s.start) for s in moved.marked.spans] == [(1, 15), (2, 21)] and moved.fallbacks == ()
+    assert [(s.id, s.start) for s in moved.marked.spans] == [(1, 15), (2, 22)] and moved.fallbacks == ()
+
+
+def test_a_stand_in_glued_to_punctuation_in_the_german_takes_the_english_space_after_it():
+    source = marked("Mehr unter .", (1, 11, 11), voids=(1,))  # "Mehr unter <1/>."
+    source = replace(source, tags=(replace(source.tags[0], opening="https://orf.at/"),))
+    model = inline.model_sentence(source)
+    assert model.text == "Mehr unter 7301."
+    assert inline.restore("More at 7301 .", model) == ("More at .", inline.StandInPlaces({1: 8}, "More at ."))
+    assert inline.restore("More at 7301.", model)[0] == "More at ."
+
+
+def test_stand_ins_follow_the_spaces_projection_put_in_before_other_elements():
+    # projection put a space before element 3 ("agency<3/>" → "agency <3/>"): the stand-in after it moves along
+    placed = inline.StandInPlaces({1: 18}, "By the agency, at .")  # "…, at <1/>."
+    tags = (Tag(1, "https://orf.at/", void=True), Tag(3, "RIA", void=True))
+    projection = Projection(MarkedText("By the agency , at .", (Span(1, 0, 0), Span(3, 14, 14)), tags), (1,))
+    moved = inline.with_stand_ins_placed(projection, placed)
+    assert moved.marked.text[moved.marked.spans[-1].start:] == "." and dict((s.id, s.start) for s in moved.marked.spans) == {1: 19, 3: 14}
 
 
 def test_only_voids_that_show_text_stand_in():

@@ -144,8 +144,8 @@ class ModelSentence:
     so the model reads a whole sentence ("bitte an 7301 oder …", not "bitte an oder …")."""
 
     text: str
-    stand_ins: tuple[tuple[int, str, bool], ...] = ()
-    """(element id, its number, whether the German has a space before it)."""
+    stand_ins: tuple[tuple[int, str, bool, bool], ...] = ()
+    """(element id, its number, whether the German has a space before it, and after it)."""
     to_plain: tuple[int, ...] = ()
     """For each offset of `text` (and its end), the offset in the plain text."""
 
@@ -183,26 +183,37 @@ def model_sentence(inline: MarkedText) -> ModelSentence:
         token = f"{lead}{number}{trail}"
         out.append(token)
         to_plain.extend([position] * len(token))
-        stand_ins.append((id, str(number), position > 0 and text[position - 1].isspace()))
+        stand_ins.append((id, str(number), position > 0 and text[position - 1].isspace(), position < len(text) and text[position].isspace()))
         number += 1
     out.append(text[last:])
     to_plain.extend(range(last, len(text) + 1))
     return ModelSentence("".join(out), tuple(stand_ins), tuple(to_plain))
 
 
-def restore(english: str, sentence: ModelSentence) -> tuple[str, dict[int, int]]:
-    """The English without the stand-ins, and where each came back (element id → offset). One that
-    is lost or repeated places nothing: alignment places its element."""
+@dataclass(frozen=True)
+class StandInPlaces:
+    """Where each stand-in came back (element id → offset) in `english`, the English without them."""
+
+    offsets: dict[int, int]
+    english: str
+
+    def __bool__(self) -> bool:
+        return bool(self.offsets)
+
+
+def restore(english: str, sentence: ModelSentence) -> tuple[str, StandInPlaces]:
+    """The English without the stand-ins, spaced as the German is around each element, and where
+    each came back. One that is lost or repeated places nothing: alignment places its element."""
     cuts = []  # (start, end, element id or None) of each stand-in found, with the space it takes along
-    for id, number, space_before in sentence.stand_ins:
+    for id, number, space_before, space_after in sentence.stand_ins:
         found = list(re.finditer(rf"(?<!\d){number}(?!\d)", english))
         for match in found:
             start, end = match.span()
-            if space_before:  # the space before it stays, as in the German: "an 7301 oder" → "an |oder"
+            if space_before and not space_after:  # "an 7301." → "an |.", "unter 7301 senden" (no space after in the German) → "at |send"
                 end += english[end : end + 1] == " "
-            elif start and english[start - 1] == " ":  # "Kim 7301 kam" → "Kim| kam"
+            elif not space_before and start and english[start - 1] == " ":  # "Kim 7301 kam" → "Kim| kam"
                 start -= 1
-            cuts.append((start, end, id if len(found) == 1 else None))
+            cuts.append((start, end, id if len(found) == 1 else None))  # spaces on both sides stay: "an 7301 oder" → "at | or"
     out, placed, last = [], {}, 0
     for start, end, id in sorted(cuts):
         start = max(start, last)
@@ -211,20 +222,37 @@ def restore(english: str, sentence: ModelSentence) -> tuple[str, dict[int, int]]
             placed[id] = sum(map(len, out))
         last = max(last, end)
     out.append(english[last:])
-    return "".join(out), placed
+    restored = "".join(out)
+    return restored, StandInPlaces(placed, restored)
 
 
-def with_stand_ins_placed(projection: Projection, placed: dict[int, int]) -> Projection:
+def with_stand_ins_placed(projection: Projection, placed: StandInPlaces) -> Projection:
     """The projection with each word-like void where the model put its stand-in, unless that would
-    not nest (then alignment's place stands)."""
+    not nest (then alignment's place stands). Its offsets follow the spaces the projection put in
+    before other elements."""
     if not placed:
         return projection
     marked = projection.marked
+    moved_to = _after_inserted_spaces(placed.english, marked.text)
+    offsets = {id: moved_to[offset] for id, offset in placed.offsets.items()}
     spans = tuple(sorted(
-        (Span(s.id, placed[s.id], placed[s.id]) if s.id in placed else s for s in marked.spans),
+        (Span(s.id, offsets[s.id], offsets[s.id]) if s.id in offsets else s for s in marked.spans),
         key=lambda s: (s.start, -s.end, s.id),
     ))
     moved = MarkedText(marked.text, spans, marked.tags)
     if moved.problems():
         return projection
-    return Projection(moved, tuple(i for i in projection.fallbacks if i not in placed))
+    return Projection(moved, tuple(i for i in projection.fallbacks if i not in offsets))
+
+
+def _after_inserted_spaces(before: str, after: str) -> list[int]:
+    """For each offset of `before` (and its end), the offset in `after`, which is `before` with
+    spaces put in; an offset where a space went in moves past it (the element follows the space)."""
+    moved, j = [], 0
+    for char in before:
+        while j < len(after) and after[j] != char and after[j] == " ":
+            j += 1
+        moved.append(j)
+        j += 1
+    moved.append(len(after))
+    return moved
