@@ -235,81 +235,15 @@ class Flow:
 def layout(items: Sequence[Item], describe: Callable[[frozenset], str]) -> Flow | None:
     """The paragraph's unit, or None when its text holds no letter (see the module's docstring).
     `describe(features)` names an element for people (`b`, `link`, `bookmark`)."""
-    items = list(items)
-    ranges = _ranges(items)
-    chars: list[str] = []
-    feats: list[frozenset | None] = []
-    order: list[int] = []  # each character's item index
-    points: list[list] = []  # [position, Point, item index]
-    active: dict[int, Range] = {}
-    for index, item in enumerate(items):
-        if isinstance(item, Marker):
-            paired = ranges.get(id(item))
-            if paired is None:
-                item = Point([item.node], item.name)
-            elif item.start:
-                active[id(paired)] = paired
-                continue
-            else:
-                active.pop(id(paired), None)
-                continue
-        if isinstance(item, Point):
-            if points and points[-1][0] == len(chars):
-                merged = points[-1][1]
-                points[-1][1] = Point(merged.nodes + item.nodes, merged.name, merged.separator or item.separator, merged.space_after)
-            else:
-                points.append([len(chars), item, index])
-            if item.separator and chars and chars[-1] != " ":
-                chars.append(" ")
-                feats.append(None)
-                order.append(index)
-            continue
-        features = frozenset(item.props | {("container", c) for c in item.containers} | {("range", r) for r in active.values()})
-        text = _SPACES.sub(" ", item.text)
-        if text.startswith(" ") and (not chars or chars[-1] == " "):
-            if chars and points and points[-1][0] == len(chars) and not points[-1][1].separator:
-                points[-1][1].space_after = True  # a space each side of it: the text's (`Seite <1/> von`)
-            else:
-                text = text[1:]
-        chars.extend(text)
-        feats.extend([features] * len(text))
-        order.extend([index] * len(text))
-    while chars and chars[-1] == " ":
-        chars.pop(), feats.pop(), order.pop()
-    suffix_space = any(position > len(chars) for position, _, _ in points)
+    read = _FlowReader(list(items))
+    chars, feats, order = read.chars, read.feats, read.order
+    suffix_space = any(position > len(chars) for position, _, _ in read.points)
     if not any(char.isalpha() for char in chars):
         return None
-    length = len(chars)
-    for position, value in enumerate(feats):  # a separator's space: what the characters around it share
-        if value is None:
-            before = next((feats[i] for i in range(position - 1, -1, -1) if feats[i] is not None), frozenset())
-            after = next((feats[i] for i in range(position + 1, length) if feats[i] is not None), before)
-            feats[position] = before & after
+    _share_separators(feats)
     base = frozenset.intersection(*feats)
-    prefix = suffix = None
-    inner = []
-    prefix_space = False
-    for position, point, index in points:
-        position = min(position, length)
-        if position == 0:
-            prefix_space = point.space_after
-            prefix = point if prefix is None else Point(prefix.nodes + point.nodes, prefix.name)
-        elif position == length:
-            suffix = point if suffix is None else Point(suffix.nodes + point.nodes, suffix.name)
-        else:
-            inner.append((position, point, index))
-    groups = _groups(feats, base)
-    placed, broken = _laminar(groups)
-    for position, marker_range in broken:  # a range that crosses another: its markers as points
-        inner.append((position[0], Point([marker_range.start], marker_range.name), order[position[0]]))
-        inner.append((position[1], Point([marker_range.end], marker_range.name), order[position[1] - 1] + 0.5))
-    inner.sort(key=lambda entry: (entry[0], entry[2]))
-    entries = []  # (sort key, span start, span end, features or Point)
-    for (start, end), features in placed:
-        entries.append(((start, order[start], -(end - start)), start, end, features))
-    for position, point, index in inner:
-        entries.append(((position, index, 0), position, position, point))
-    entries.sort(key=lambda entry: entry[0])
+    prefix, suffix, inner, prefix_space = _outside(read.points, len(chars))
+    entries = _entries(feats, base, order, inner)
     spans, tags, by_id, point_of = [], [], {}, {}
     for number, (_, start, end, what) in enumerate(entries, 1):
         spans.append(Span(number, start, end))
@@ -323,6 +257,116 @@ def layout(items: Sequence[Item], describe: Callable[[frozenset], str]) -> Flow 
     spans.sort(key=lambda s: (s.start, -s.end, s.id))
     marked = tighten(MarkedText("".join(chars), tuple(spans), tuple(tags)))
     return Flow(marked, prefix, suffix, base, by_id, point_of, prefix_space, suffix_space)
+
+
+class _FlowReader:
+    """A paragraph's items read into characters, white space collapsed and trailing white space
+    dropped: each character's features (None for a separator's space) and item index, and the
+    points by position ([position, Point, item index]). Reading text needs the ranges open at it
+    and the points just met, so the state is kept together."""
+
+    def __init__(self, items: list[Item]):
+        self.ranges = _ranges(items)
+        self.chars: list[str] = []
+        self.feats: list[frozenset | None] = []
+        self.order: list[int] = []  # each character's item index
+        self.points: list[list] = []  # [position, Point, item index]
+        self.active: dict[int, Range] = {}
+        for index, item in enumerate(items):
+            if isinstance(item, Marker):
+                item = self._marker(item)
+                if item is None:
+                    continue
+            if isinstance(item, Point):
+                self._point(item, index)
+            else:
+                self._text(item, index)
+        while self.chars and self.chars[-1] == " ":
+            self.chars.pop(), self.feats.pop(), self.order.pop()
+
+    def _marker(self, item: Marker) -> Point | None:
+        """A marker that pairs up opens or closes its range (None); one that does not is a point."""
+        paired = self.ranges.get(id(item))
+        if paired is None:
+            return Point([item.node], item.name)
+        if item.start:
+            self.active[id(paired)] = paired
+        else:
+            self.active.pop(id(paired), None)
+        return None
+
+    def _point(self, item: Point, index: int) -> None:
+        """A point at the current character (merged into one already there); a separator is a space."""
+        points, chars = self.points, self.chars
+        if points and points[-1][0] == len(chars):
+            merged = points[-1][1]
+            points[-1][1] = Point(merged.nodes + item.nodes, merged.name, merged.separator or item.separator, merged.space_after)
+        else:
+            points.append([len(chars), item, index])
+        if item.separator and chars and chars[-1] != " ":
+            chars.append(" ")
+            self.feats.append(None)
+            self.order.append(index)
+
+    def _text(self, item: Text, index: int) -> None:
+        """A text item's characters, white space collapsed, with its features and the open ranges."""
+        chars, points = self.chars, self.points
+        features = frozenset(item.props | {("container", c) for c in item.containers} | {("range", r) for r in self.active.values()})
+        text = _SPACES.sub(" ", item.text)
+        if text.startswith(" ") and (not chars or chars[-1] == " "):
+            if chars and points and points[-1][0] == len(chars) and not points[-1][1].separator:
+                points[-1][1].space_after = True  # a space each side of it: the text's (`Seite <1/> von`)
+            else:
+                text = text[1:]
+        chars.extend(text)
+        self.feats.extend([features] * len(text))
+        self.order.extend([index] * len(text))
+
+
+def _share_separators(feats: list[frozenset | None]) -> None:
+    """Give each separator's space (None) what the characters around it share, so it cuts no element."""
+    length = len(feats)
+    for position, value in enumerate(feats):
+        if value is None:
+            before = next((feats[i] for i in range(position - 1, -1, -1) if feats[i] is not None), frozenset())
+            after = next((feats[i] for i in range(position + 1, length) if feats[i] is not None), before)
+            feats[position] = before & after
+
+
+def _outside(points: list[list], length: int) -> tuple[Point | None, Point | None, list, bool]:
+    """The points before the first character (prefix) and after the last (suffix), kept outside the
+    unit, the points inside as (position, Point, item index), and whether the prefix had white
+    space after it."""
+    prefix = suffix = None
+    inner = []
+    prefix_space = False
+    for position, point, index in points:
+        position = min(position, length)
+        if position == 0:
+            prefix_space = point.space_after
+            prefix = point if prefix is None else Point(prefix.nodes + point.nodes, prefix.name)
+        elif position == length:
+            suffix = point if suffix is None else Point(suffix.nodes + point.nodes, suffix.name)
+        else:
+            inner.append((position, point, index))
+    return prefix, suffix, inner, prefix_space
+
+
+def _entries(feats: list[frozenset], base: frozenset, order: list[int], inner: list) -> list[tuple]:
+    """The unit's elements in order, each (sort key, span start, span end, features or Point): the
+    features beyond the base made to nest, a range that cannot nest as two points, and the points."""
+    placed, broken = _laminar(_groups(feats, base))
+    for position, marker_range in broken:  # a range that crosses another: its markers as points
+        inner.append((position[0], Point([marker_range.start], marker_range.name), order[position[0]]))
+        inner.append((position[1], Point([marker_range.end], marker_range.name), order[position[1] - 1] + 0.5))
+    inner.sort(key=lambda entry: (entry[0], entry[2]))
+    entries = []
+    for (start, end), features in placed:
+        entries.append(((start, order[start], -(end - start)), start, end, features))
+    for position, point, index in inner:
+        entries.append(((position, index, 0), position, position, point))
+    entries.sort(key=lambda entry: entry[0])
+    return entries
 
 
 def _ranges(items: list[Item]) -> dict[int, Range]:
@@ -428,77 +472,101 @@ def checked(flow: Flow, translation: MarkedText, where: str) -> MarkedText:
 def english_leaves(flow: Flow, translation: MarkedText) -> list[Leaf]:
     """The leaves of the paragraph's English (see `Leaf`): `translation` as `checked` gives it."""
     text = translation.text
-    base_props = frozenset(f for f in flow.base if _kind(f) == "prop")
-    base_containers = tuple(sorted((f[1] for f in flow.base if _kind(f) == "container"), key=lambda c: c.depth))
-    base_ranges = [f[1] for f in flow.base if _kind(f) == "range"]
+    writer = _LeafWriter(flow, text, _separator_spaces(flow, translation))
+    leaves = writer.leaves
+    if flow.prefix is not None:
+        leaves.append(Leaf(None, frozenset(), (), list(flow.prefix.nodes)))
+        if flow.prefix_space and not text.startswith(" "):
+            leaves.append(Leaf(" ", writer.base_props, ()))
+    for marker_range in writer.base_ranges:
+        leaves.append(Leaf(None, frozenset(), (), [marker_range.start]))
+    position = 0
+    for at, kind, tag in translation.events():
+        if at > position:
+            writer.text(position, at)
+            position = at
+        if kind == "point":
+            writer.point(at, flow.points[tag.id])
+        elif tag.id in flow.features:
+            writer.edge(tag.id, kind == "open")
+    writer.text(position, len(text))
+    for marker_range in reversed(writer.base_ranges):
+        leaves.append(Leaf(None, frozenset(), (), [marker_range.end]))
+    if flow.suffix is not None:
+        if flow.suffix_space and not text.endswith(" "):
+            leaves.append(Leaf(" ", writer.base_props, ()))
+        leaves.append(Leaf(None, frozenset(), (), list(flow.suffix.nodes)))
+    return leaves
+
+
+def _separator_spaces(flow: Flow, translation: MarkedText) -> set[int]:
+    """The spaces of the English left out: a tab or line break takes the place of a space beside it."""
+    text = translation.text
     skip: set[int] = set()
-    for span in translation.spans:  # a tab or line break takes the place of a space beside it
+    for span in translation.spans:
         point = flow.points.get(span.id)
         if point is not None and point.separator:
             if text[span.start : span.start + 1] == " ":
                 skip.add(span.start)
             elif span.start and text[span.start - 1] == " ":
                 skip.add(span.start - 1)
-    leaves: list[Leaf] = []
-    if flow.prefix is not None:
-        leaves.append(Leaf(None, frozenset(), (), list(flow.prefix.nodes)))
-        if flow.prefix_space and not text.startswith(" "):
-            leaves.append(Leaf(" ", base_props, ()))
-    for marker_range in base_ranges:
-        leaves.append(Leaf(None, frozenset(), (), [marker_range.start]))
-    open_: list[int] = []
+    return skip
 
-    def state() -> tuple[frozenset, tuple[Container, ...]]:
-        props = set(base_props)
-        containers = list(base_containers)
-        for id in open_:
-            for feature in flow.features[id]:
+
+class _LeafWriter:
+    """The leaves of a flow's English as they are written: each piece of text gets the formatting and
+    containers of the base and of the elements open around it, so those are tracked here."""
+
+    def __init__(self, flow: Flow, text: str, skip: set[int]):
+        self.flow, self.english, self.skip = flow, text, skip
+        self.base_props = frozenset(f for f in flow.base if _kind(f) == "prop")
+        self.base_containers = tuple(sorted((f[1] for f in flow.base if _kind(f) == "container"), key=lambda c: c.depth))
+        self.base_ranges = [f[1] for f in flow.base if _kind(f) == "range"]
+        self.leaves: list[Leaf] = []
+        self.open: list[int] = []
+
+    def state(self) -> tuple[frozenset, tuple[Container, ...]]:
+        """The formatting and the containers (outermost first) of text written now."""
+        props = set(self.base_props)
+        containers = list(self.base_containers)
+        for id in self.open:
+            for feature in self.flow.features[id]:
                 if _kind(feature) == "prop":
                     props.add(feature)
                 elif _kind(feature) == "container":
                     containers.append(feature[1])
         return frozenset(props), tuple(sorted(containers, key=lambda c: c.depth))
 
-    def emit_text(lo: int, hi: int) -> None:
+    def text(self, lo: int, hi: int) -> None:
+        """The English in [lo, hi), the spaces a separator took left out."""
+        text, skip = self.english, self.skip
         chunk = "".join(char for i, char in enumerate(text[lo:hi], lo) if i not in skip) if skip else text[lo:hi]
         if chunk:
-            props, containers = state()
-            leaves.append(Leaf(chunk, props, containers))
+            props, containers = self.state()
+            self.leaves.append(Leaf(chunk, props, containers))
 
-    position = 0
-    for at, kind, tag in translation.events():
-        if at > position:
-            emit_text(position, at)
-            position = at
-        if kind == "point":
-            props, containers = state()
-            point = flow.points[tag.id]
-            if point.space_after and at and text[at - 1] != " ":  # spaced on both sides in the German: so in the English
-                leaves.append(Leaf(" ", props, containers))
-            leaves.append(Leaf(None, frozenset(), containers, list(point.nodes)))
-            if point.space_after and text[at : at + 1] not in ("", " "):
-                leaves.append(Leaf(" ", props, containers))
-            continue
-        if tag.id not in flow.features:
-            continue
-        ranges = [f[1] for f in flow.features[tag.id] if _kind(f) == "range"]
-        if kind == "open":
+    def point(self, at: int, point: Point) -> None:
+        """A point at `at`, with a space on each side where the German had one and the English has none."""
+        text = self.english
+        props, containers = self.state()
+        if point.space_after and at and text[at - 1] != " ":  # spaced on both sides in the German: so in the English
+            self.leaves.append(Leaf(" ", props, containers))
+        self.leaves.append(Leaf(None, frozenset(), containers, list(point.nodes)))
+        if point.space_after and text[at : at + 1] not in ("", " "):
+            self.leaves.append(Leaf(" ", props, containers))
+
+    def edge(self, id: int, opening: bool) -> None:
+        """Element `id` opens or closes: its formatting starts or stops, its ranges' markers are written."""
+        ranges = [f[1] for f in self.flow.features[id] if _kind(f) == "range"]
+        if opening:
             if ranges:
-                leaves.append(Leaf(None, frozenset(), state()[1], [r.start for r in ranges]))
-            open_.append(tag.id)
+                self.leaves.append(Leaf(None, frozenset(), self.state()[1], [r.start for r in ranges]))
+            self.open.append(id)
         else:
-            if tag.id in open_:
-                open_.remove(tag.id)
+            if id in self.open:
+                self.open.remove(id)
             if ranges:
-                leaves.append(Leaf(None, frozenset(), state()[1], [r.end for r in ranges]))
-    emit_text(position, len(text))
-    for marker_range in reversed(base_ranges):
-        leaves.append(Leaf(None, frozenset(), (), [marker_range.end]))
-    if flow.suffix is not None:
-        if flow.suffix_space and not text.endswith(" "):
-            leaves.append(Leaf(" ", base_props, ()))
-        leaves.append(Leaf(None, frozenset(), (), list(flow.suffix.nodes)))
-    return leaves
+                self.leaves.append(Leaf(None, frozenset(), self.state()[1], [r.end for r in ranges]))
 
 
 def _kind(feature) -> str:

@@ -73,89 +73,114 @@ def from_placeholders(text: str, source: MarkedText) -> MarkedText:
 
 
 def _parse(text: str, source: MarkedText) -> tuple[MarkedText, list[str]]:
-    tags = {t.id: t for t in source.tags}
-    given = {s.id: s for s in source.spans}
-    problems: list[str] = []
-
-    def report(problem: str) -> None:
-        if problem not in problems:
-            problems.append(problem)
-
-    plain: list[str] = []
-    length = 0
-    stack: list[tuple[int, int]] = []  # (id, start) of open elements, outermost first
-    spans: dict[int, Span] = {}
-    seen: set[int] = set()
-    skip_close: dict[int, int] = {}  # closings that belong to an opening already reported
-    stray: list[int] = []  # closings met before any opening of their element
+    """The translation `text` read against `source`'s elements, and every problem found (each once)."""
+    reader = _Reader(source)
     last = 0
-
-    def add(literal: str) -> None:
-        nonlocal length
-        plain.append(literal)
-        length += len(literal)
-
     for match in _TOKEN.finditer(text):
-        add(text[last : match.start()])
+        reader.add(text[last : match.start()])
         last = match.end()
+        reader.token(match)
+    reader.add(text[last:])
+    return reader.result()
+
+
+class _Reader:
+    """A translation read placeholder by placeholder (`_parse`): the plain text so far, the elements
+    open and placed, and the problems met; a placeholder's meaning depends on those before it."""
+
+    def __init__(self, source: MarkedText):
+        self.source = source
+        self.tags = {t.id: t for t in source.tags}
+        self.problems: list[str] = []
+        self.plain: list[str] = []
+        self.length = 0
+        self.stack: list[tuple[int, int]] = []  # (id, start) of open elements, outermost first
+        self.spans: dict[int, Span] = {}
+        self.seen: set[int] = set()
+        self.skip_close: dict[int, int] = {}  # closings that belong to an opening already reported
+        self.stray: list[int] = []  # closings met before any opening of their element
+
+    def report(self, problem: str) -> None:
+        """Note a problem, once."""
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def add(self, literal: str) -> None:
+        """Text of the translation."""
+        self.plain.append(literal)
+        self.length += len(literal)
+
+    def token(self, match: re.Match) -> None:
+        """Something that reads as a placeholder, with the backslashes before it."""
         backslashes = len(match.group(1))
-        add("\\" * (backslashes // 2))
+        self.add("\\" * (backslashes // 2))
         if backslashes % 2:
-            add(match.group(2))
-            continue
+            self.add(match.group(2))
+            return
         closing, number, self_closing = match.group(3), int(match.group(4)), match.group(5)
         raw = match.group(2)
         if closing and self_closing:
-            report(f"{raw} is malformed: write <{number}/> or </{number}>")
-            continue
-        tag = tags.get(number)
+            self.report(f"{raw} is malformed: write <{number}/> or </{number}>")
+            return
+        tag = self.tags.get(number)
         if tag is None:
-            report(f"placeholder <{number}> is not in the German")
-            continue
-        if closing:
-            if skip_close.get(number):
-                skip_close[number] -= 1
-            elif any(i == number for i, _ in stack):
-                inner = [i for i, _ in stack[[i for i, _ in stack].index(number) + 1 :]]
-                if inner:
-                    report(f"<{number}> is closed before <{inner[-1]}>")
-                index = [i for i, _ in stack].index(number)
-                start = stack.pop(index)[1]
-                spans[number] = Span(number, start, length)
-            elif number in seen:
-                report(f"</{number}> has no matching <{number}>")
-            else:
-                stray.append(number)
-            continue
-        if number in seen:
-            report(f"placeholder <{number}> appears twice")
+            self.report(f"placeholder <{number}> is not in the German")
+        elif closing:
+            self._close(number)
+        else:
+            self._open(number, tag, bool(self_closing))
+
+    def _close(self, number: int) -> None:
+        """`</n>`: ends element n where it is open; else it is stray, or a problem."""
+        ids = [i for i, _ in self.stack]
+        if self.skip_close.get(number):
+            self.skip_close[number] -= 1
+        elif number in ids:
+            inner = ids[ids.index(number) + 1 :]
+            if inner:
+                self.report(f"<{number}> is closed before <{inner[-1]}>")
+            start = self.stack.pop(ids.index(number))[1]
+            self.spans[number] = Span(number, start, self.length)
+        elif number in self.seen:
+            self.report(f"</{number}> has no matching <{number}>")
+        else:
+            self.stray.append(number)
+
+    def _open(self, number: int, tag: Tag, self_closing: bool) -> None:
+        """`<n>` or `<n/>`: opens element n, or places a void one; a second one is a problem."""
+        if number in self.seen:
+            self.report(f"placeholder <{number}> appears twice")
             if not self_closing and not tag.void:
-                skip_close[number] = skip_close.get(number, 0) + 1
-            continue
-        seen.add(number)
+                self.skip_close[number] = self.skip_close.get(number, 0) + 1
+            return
+        self.seen.add(number)
         if tag.void:
             if not self_closing:
-                report(f"<{number}> is a single element: write <{number}/>")
-                skip_close[number] = skip_close.get(number, 0) + 1
-            spans[number] = Span(number, length, length)
+                self.report(f"<{number}> is a single element: write <{number}/>")
+                self.skip_close[number] = self.skip_close.get(number, 0) + 1
+            self.spans[number] = Span(number, self.length, self.length)
         elif self_closing:
-            report(f"<{number}> encloses text: write <{number}>…</{number}>, not <{number}/>")
+            self.report(f"<{number}> encloses text: write <{number}>…</{number}>, not <{number}/>")
         else:
-            stack.append((number, length))
-    add(text[last:])
-    for number in stray:
-        report(f"</{number}> comes before <{number}>" if number in seen else f"</{number}> has no opening <{number}>")
-    for number, _ in stack:
-        if number not in stray:
-            report(f"<{number}> is never closed")
-    for number in sorted(tags.keys() - seen - set(stray)):
-        report(f"placeholder <{number}> is missing")
-    for number, span in spans.items():
-        german = given.get(number)
-        if span.start == span.end and not tags[number].void and german is not None and german.start != german.end:
-            report(f"<{number}> encloses no text")
-    ordered = tuple(sorted(spans.values(), key=lambda s: (s.start, -s.end, s.id)))
-    return MarkedText("".join(plain), ordered, source.tags), problems
+            self.stack.append((number, self.length))
+
+    def result(self) -> tuple[MarkedText, list[str]]:
+        """The translation read, and its problems, those only the whole shows included."""
+        seen, stray, tags = self.seen, self.stray, self.tags
+        for number in stray:
+            self.report(f"</{number}> comes before <{number}>" if number in seen else f"</{number}> has no opening <{number}>")
+        for number, _ in self.stack:
+            if number not in stray:
+                self.report(f"<{number}> is never closed")
+        for number in sorted(tags.keys() - seen - set(stray)):
+            self.report(f"placeholder <{number}> is missing")
+        given = {s.id: s for s in self.source.spans}
+        for number, span in self.spans.items():
+            german = given.get(number)
+            if span.start == span.end and not tags[number].void and german is not None and german.start != german.end:
+                self.report(f"<{number}> encloses no text")
+        ordered = tuple(sorted(self.spans.values(), key=lambda s: (s.start, -s.end, s.id)))
+        return MarkedText("".join(self.plain), ordered, self.source.tags), self.problems
 
 
 Token = tuple[str, "str | int"]

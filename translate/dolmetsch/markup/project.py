@@ -113,66 +113,95 @@ def project(source: MarkedText, english: str, alignment: Alignment) -> Projectio
     """Place `source`'s inline elements on `english`, following `alignment` (German → English tokens)."""
     if source.plain:
         return Projection(MarkedText(english, (), source.tags), ())
-    german = source.text
-    source_words, target_words = word_ranges(german), word_ranges(english)
-    weights = alignment.word_weights(source_words, target_words)
-    links = _links(weights, len(source_words))
-    parents = _parents(source)
-    fallbacks: set[int] = set()
-    placed: dict[int, Range] = {}  # word ranges of elements with text, English
-    chars: dict[int, Range] = {}
-    for span in source.spans:
+    placer = _Placer(source, english, alignment)
+    for span in source.spans:  # elements with text
+        if span.start != span.end:
+            placer.place_text(span)
+    for span in source.spans:  # edges: punctuation and spaces the German element held
+        if span.start != span.end and span.id in placer.placed:
+            placer.widen(span)
+    spaces: set[int] = set()  # English offsets where a void element needs a space before it
+    for span in source.spans:  # void and empty elements
         if span.start == span.end:
-            continue
+            spaces |= placer.place_point(span)
+    chars = placer.chars
+    marked = _marked(english, chars, source)
+    spaced = _marked(*_spaced(english, chars, spaces, {s.id for s in source.spans if s.start == s.end}), source)
+    return Projection(marked if spaced.problems() else spaced, tuple(sorted(placer.fallbacks)))
+
+
+class _Placer:
+    """The elements of one sentence as `project` places them on the English, step by step: each step
+    reads the words, their links and what earlier steps placed (English word ranges of the elements
+    with text, `placed`; character spans of all, `chars`; ids placed without confidence, `fallbacks`)."""
+
+    def __init__(self, source: MarkedText, english: str, alignment: Alignment):
+        self.source, self.english, self.german = source, english, source.text
+        self.source_words, self.target_words = word_ranges(self.german), word_ranges(english)
+        self.weights = alignment.word_weights(self.source_words, self.target_words)
+        self.links = _links(self.weights, len(self.source_words))
+        self.parents = _parents(source)
+        self.fallbacks: set[int] = set()
+        self.placed: dict[int, Range] = {}  # word ranges of elements with text, English
+        self.chars: dict[int, Range] = {}
+
+    def _words(self, span: Span) -> list[int]:
+        """The German words the element's span touches."""
+        return [i for i, (a, b) in enumerate(self.source_words) if a < span.end and b > span.start]
+
+    def place_text(self, span: Span) -> None:
+        """An element with text: over the English words aligned to its German words, within its
+        parent and not crossing an element placed before it."""
+        target_words, weights = self.target_words, self.weights
         if not target_words:  # nothing to choose from: the whole English, or nothing
-            chars[span.id] = (0, len(english))
-            fallbacks.add(span.id)
-            continue
-        words = [i for i, (a, b) in enumerate(source_words) if a < span.end and b > span.start]
-        wanted, confident = _wanted(words, links, weights, len(target_words), span, len(german))
-        parent = parents.get(span.id)
-        if parent in placed:
-            low, high = placed[parent]
+            self.chars[span.id] = (0, len(self.english))
+            self.fallbacks.add(span.id)
+            return
+        words = self._words(span)
+        wanted, confident = _wanted(words, self.links, weights, len(target_words), span, len(self.german))
+        parent = self.parents.get(span.id)
+        if parent in self.placed:
+            low, high = self.placed[parent]
             fitted = (max(wanted[0], low), min(wanted[1], high))
             if fitted[0] >= fitted[1]:
                 fitted, confident = _best_word(range(low, high), words, weights), False
             wanted = fitted
-        wanted = _uncross(wanted, span.id, placed, parents, words, weights)
-        if not any(sw in words for t in range(*wanted) for sw in links[t]):
+        wanted = _uncross(wanted, span.id, self.placed, self.parents, words, weights)
+        if not any(sw in words for t in range(*wanted) for sw in self.links[t]):
             confident = False
-        placed[span.id] = wanted
-        chars[span.id] = (target_words[wanted[0]][0], target_words[wanted[1] - 1][1])
+        self.placed[span.id] = wanted
+        self.chars[span.id] = (target_words[wanted[0]][0], target_words[wanted[1] - 1][1])
         if not confident:
-            fallbacks.add(span.id)
-    for span in source.spans:  # edges: punctuation and spaces the German element held
-        if span.start == span.end or span.id not in placed:
-            continue
-        words = [i for i, (a, b) in enumerate(source_words) if a < span.end and b > span.start]
+            self.fallbacks.add(span.id)
+
+    def widen(self, span: Span) -> None:
+        """Take in the punctuation and spaces the German element held at its edges, where the English
+        has the same shape there and the element still nests."""
+        words = self._words(span)
         if not words:
-            continue
+            return
+        german, english, chars = self.german, self.english, self.chars
         start, end = chars[span.id]
-        lead = german[span.start : max(span.start, source_words[words[0]][0])]
-        trail = german[min(span.end, source_words[words[-1]][1]) : span.end]
+        lead = german[span.start : max(span.start, self.source_words[words[0]][0])]
+        trail = german[min(span.end, self.source_words[words[-1]][1]) : span.end]
         wider = (start - _shape_match(lead[::-1], english[:start][::-1]), end + _shape_match(trail, english[end:]))
         if all(_nest(wider, other) for i, other in chars.items() if i != span.id):
             chars[span.id] = wider
-    spaces: set[int] = set()  # English offsets where a void element needs a space before it
-    for span in source.spans:  # void and empty elements
-        if span.start != span.end:
-            continue
-        position, confident = _point(span.start, german, english, source_words, target_words, links)
-        parent = parents.get(span.id)
-        if parent in chars:
-            low, high = chars[parent]
+
+    def place_point(self, span: Span) -> set[int]:
+        """A void or empty element: after the English word aligned to the German word before it,
+        within its parent; the offsets where a void one needs a space put in before it."""
+        position, confident = _point(span.start, self.german, self.english, self.source_words, self.target_words, self.links)
+        parent = self.parents.get(span.id)
+        if parent in self.chars:
+            low, high = self.chars[parent]
             position = min(max(position, low), high)
-        chars[span.id] = (position, position)
-        if source.tag(span.id).void:
-            spaces |= _spaces(span.start, german, position, english)
+        self.chars[span.id] = (position, position)
         if not confident:
-            fallbacks.add(span.id)
-    marked = _marked(english, chars, source)
-    spaced = _marked(*_spaced(english, chars, spaces, {s.id for s in source.spans if s.start == s.end}), source)
-    return Projection(marked if spaced.problems() else spaced, tuple(sorted(fallbacks)))
+            self.fallbacks.add(span.id)
+        if self.source.tag(span.id).void:
+            return _spaces(span.start, self.german, position, self.english)
+        return set()
 
 
 def _marked(english: str, chars: dict[int, Range], source: MarkedText) -> MarkedText:

@@ -158,6 +158,12 @@ class MarkupSource:
     def _compose(self, unit: Unit, translation: MarkedText, region: Region, splice: _Splicer) -> str:
         """A changed unit: its text escaped, each element's markup taken from the source and written
         where `MarkedText.events` puts it (the one order every writer follows where tags meet)."""
+        marked = self._placed(unit, translation)
+        return _Composer(self, marked, _spaced_voids(unit.marked), region, splice).written()
+
+    def _placed(self, unit: Unit, translation: MarkedText) -> MarkedText:
+        """The translation with the unit's tags, void elements at a point, tightened; ValueError
+        when it does not hold each element once, within its text, nested."""
         source = unit.marked
         ids = [span.id for span in translation.spans]
         if sorted(ids) != [tag.id for tag in source.tags]:
@@ -173,60 +179,72 @@ class MarkupSource:
         crossing = [problem for problem in marked.problems() if "overlap" in problem]
         if crossing:
             raise ValueError(f"{self.where}:{unit.line}: {crossing[0]}")
-        marked = tighten(marked)
+        return tighten(marked)
 
-        events = marked.events()
-        spaced = _spaced_voids(source)
-        out: list[str] = []
-        position = 0
-        fresh = True  # at the start of a line: nothing but white space written, or markup ending a line
-        held = None  # markup the format will not let open a line: written after the next word
 
-        def markup(index: int) -> str:
-            at, kind, tag = events[index]
-            closing = kind == "close"
-            ranges = region.tags[tag.id - 1]
-            lo, hi = ranges[2:] if closing else ranges[:2]
-            opening_start, opening_end, closing_end = region.bare[tag.id - 1] if region.bare else (ranges[0], ranges[1], ranges[3])
-            own_lo, own_hi = (lo, closing_end) if closing else (opening_start, opening_end)
-            # nothing after it in the unit but white space and closings
-            last = not text[at:].strip() and all(later[1] == "close" for later in events[index + 1 :])
-            content = self.text[opening_end:lo] if closing else ""
-            written = self.syntax.markup(splice(lo, own_lo), splice(own_lo, own_hi), splice(own_hi, hi), tag, fresh, last, content)
-            return written + " " if written and tag.id in spaced and text[at : at + 1].isalnum() else written
+class _Composer:
+    """The writing of one changed unit (`MarkupSource._compose`): what is written so far, and what
+    the next piece of text or markup depends on (whether a line is open, markup held back)."""
 
-        def put(written: str, is_text: bool) -> None:
-            nonlocal fresh
-            if written:
-                out.append(written)
-                fresh = (fresh and not written.strip()) or (not is_text and _LINE_END.search(written) is not None)
+    def __init__(self, source: MarkupSource, marked: MarkedText, spaced: frozenset[int], region: Region, splice: _Splicer):
+        self.source, self.syntax, self.region, self.splice = source, source.syntax, region, splice
+        self.text, self.events, self.spaced = marked.text, marked.events(), spaced
+        self.out: list[str] = []
+        self.position = 0
+        self.fresh = True  # at the start of a line: nothing but white space written, or markup ending a line
+        self.held: str | None = None  # markup the format will not let open a line: written after the next word
 
-        def write(upto: int) -> None:
-            nonlocal held, position
-            chunk = text[position:upto]
-            if held is not None and chunk.strip():
-                word = len(chunk) - len(chunk.lstrip())
-                word += len(chunk[word:].split(maxsplit=1)[0])
-                put(self.syntax.text(chunk[:word], region, fresh, upto == len(text) and word == len(chunk)), True)
-                put(held, False)
-                chunk, held = chunk[word:], None
-            if chunk:
-                put(self.syntax.text(chunk, region, fresh, upto == len(text)), True)
-            position = upto
-
-        for index, (at, kind, _) in enumerate(events):
-            if at > position:
-                write(at)
-            written = markup(index)
-            if fresh and held is None and kind == "point" and text[at:].strip() and not self.syntax.leads(written, region):
-                held = written
+    def written(self) -> str:
+        """The unit's text and markup, in the order of its events."""
+        text = self.text
+        for index, (at, kind, _) in enumerate(self.events):
+            if at > self.position:
+                self.write(at)
+            written = self.markup(index)
+            if self.fresh and self.held is None and kind == "point" and text[at:].strip() and not self.syntax.leads(written, self.region):
+                self.held = written
                 continue
-            put(written, False)
-        if position < len(text):
-            write(len(text))
-        if held is not None:
-            put(held, False)
-        return "".join(out)
+            self.put(written, False)
+        if self.position < len(text):
+            self.write(len(text))
+        if self.held is not None:
+            self.put(self.held, False)
+        return "".join(self.out)
+
+    def markup(self, index: int) -> str:
+        """Event `index`'s markup from the source, with the white space that joined it in reading."""
+        at, kind, tag = self.events[index]
+        text, splice = self.text, self.splice
+        closing = kind == "close"
+        ranges = self.region.tags[tag.id - 1]
+        lo, hi = ranges[2:] if closing else ranges[:2]
+        opening_start, opening_end, closing_end = self.region.bare[tag.id - 1] if self.region.bare else (ranges[0], ranges[1], ranges[3])
+        own_lo, own_hi = (lo, closing_end) if closing else (opening_start, opening_end)
+        # nothing after it in the unit but white space and closings
+        last = not text[at:].strip() and all(later[1] == "close" for later in self.events[index + 1 :])
+        content = self.source.text[opening_end:lo] if closing else ""
+        written = self.syntax.markup(splice(lo, own_lo), splice(own_lo, own_hi), splice(own_hi, hi), tag, self.fresh, last, content)
+        return written + " " if written and tag.id in self.spaced and text[at : at + 1].isalnum() else written
+
+    def put(self, written: str, is_text: bool) -> None:
+        """Append what is written, and note whether a line is open after it."""
+        if written:
+            self.out.append(written)
+            self.fresh = (self.fresh and not written.strip()) or (not is_text and _LINE_END.search(written) is not None)
+
+    def write(self, upto: int) -> None:
+        """The text up to `upto`, escaped; held markup goes after its first word."""
+        chunk = self.text[self.position : upto]
+        last = upto == len(self.text)
+        if self.held is not None and chunk.strip():
+            word = len(chunk) - len(chunk.lstrip())
+            word += len(chunk[word:].split(maxsplit=1)[0])
+            self.put(self.syntax.text(chunk[:word], self.region, self.fresh, last and word == len(chunk)), True)
+            self.put(self.held, False)
+            chunk, self.held = chunk[word:], None
+        if chunk:
+            self.put(self.syntax.text(chunk, self.region, self.fresh, last), True)
+        self.position = upto
 
 
 def _spaced_voids(marked: MarkedText) -> frozenset[int]:
@@ -443,118 +461,170 @@ def build_unit(pieces: Sequence[Piece], style: str = "") -> Built | None:
     parts an element with text from the text (`_Wort_⏎Text`, `<b> Kim</b>`) joins that element's
     markup, so a changed unit keeps it.
     """
-    pieces = protect_addresses(pieces)
-    chars: list[str] = []
-    space = True  # the last character written is white space (or nothing is written yet)
-    tags: list[Tag] = []
-    ranges: list[list[int]] = []  # per element: opening start, end, closing start, end
-    bare: list[list[int]] = []  # per element: opening start, end, closing end, before any white space joined them
-    starts: list[int] = []
-    ends: list[int | None] = []
-    open_stack: list[tuple[int, str]] = []  # (tag index, name)
-    first = last = None  # source range from the first visible character or element to the last
-    taker: tuple[int, int] | None = None  # (element, 1 for its opening or 3 for its closing) taking white space
-    run: list[int] | None = None  # source range of the white space last collapsed into one space
+    reader = _UnitReader()
+    for piece in protect_addresses(pieces):
+        if piece.kind == "text":
+            reader.text(piece)
+        else:
+            reader.markup(piece)
+    return reader.built(style)
 
-    def take(lo: int, hi: int) -> bool:
-        nonlocal last
-        if taker is None or ranges[taker[0]][taker[1]] != lo:
+
+class _UnitReader:
+    """What `build_unit` has read of a block so far: the collapsed characters, the elements and
+    where their markup sits, and which element's markup the next white space may join. Reading
+    text and markup both move this state, so it is kept in one place."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.space = True  # the last character written is white space (or nothing is written yet)
+        self.tags: list[Tag] = []
+        self.ranges: list[list[int]] = []  # per element: opening start, end, closing start, end
+        self.bare: list[list[int]] = []  # per element: opening start, end, closing end, before any white space joined them
+        self.starts: list[int] = []
+        self.ends: list[int | None] = []
+        self.open_stack: list[tuple[int, str]] = []  # (tag index, name)
+        self.first: int | None = None  # source range from the first visible character or element to the last
+        self.last: int | None = None
+        self.taker: tuple[int, int] | None = None  # (element, 1 for its opening or 3 for its closing) taking white space
+        self.run: list[int] | None = None  # source range of the white space last collapsed into one space
+
+    def take(self, lo: int, hi: int) -> bool:
+        """Let the element markup that white space may join take the source's [lo, hi), if it ends at
+        `lo`: the white space then stays with that markup rather than becoming a space of the text."""
+        if self.taker is None or self.ranges[self.taker[0]][self.taker[1]] != lo:
             return False
-        index, slot = taker
-        ranges[index][slot] = hi
-        if slot == 1 and tags[index].void:
-            ranges[index][2:] = [hi, hi]
-        last = max(last or hi, hi)
+        index, slot = self.taker
+        self.ranges[index][slot] = hi
+        if slot == 1 and self.tags[index].void:
+            self.ranges[index][2:] = [hi, hi]
+        self.last = max(self.last or hi, hi)
         return True
 
-    for piece in pieces:
-        if piece.kind == "text":
-            for lo, hi, decoded in piece.segments:
-                alike = hi - lo == len(decoded)
-                if not alike and not decoded.strip(" \t\n\r\f"):  # a line break with its indentation
-                    if not take(lo, hi) and not space:
-                        chars.append(" ")
-                        space, run = True, None
-                    continue
-                for index, char in enumerate(decoded):
-                    if char in " \t\n\r\f":
-                        if alike and take(lo + index, lo + index + 1):
-                            continue
-                        if not space:
-                            chars.append(" ")
-                            space = True
-                            run = [lo + index, lo + index + 1] if alike else None
-                        elif run is not None and alike and run[1] == lo + index:
-                            run[1] += 1
-                        continue
-                    taker = run = None
-                    chars.append(char)
-                    space = False
-                    if first is None:
-                        first = lo + index if alike else lo
-                    last = lo + index + 1 if alike else hi
-            continue
-        if first is None:
-            first = piece.start
-        last = piece.end
-        if piece.kind == "close":
-            index = next((i for i, name in reversed(open_stack) if name == piece.name), None)
-            if index is not None:
-                while open_stack:
-                    inner, _ = open_stack.pop()
-                    ends[inner] = len(chars)
-                    # closed here: by its own closing markup, or implicitly (no markup of its own)
-                    ranges[inner][2:] = [piece.start, piece.end] if inner == index else [piece.start, piece.start]
-                    bare[inner][2] = ranges[inner][3]
-                    if inner == index:
-                        break
-                taker = (index, 3) if space else None
-                if starts[index] == len(chars) and len(tags) > index + 1:
-                    # no text, only elements at a point (`<a href="…"><img></a>`): one void element,
-                    # as `MarkedText.events` keeps nothing inside an empty element
-                    del tags[index + 1 :], ranges[index + 1 :], bare[index + 1 :], starts[index + 1 :], ends[index + 1 :]
-                    tags[index] = replace(tags[index], void=True)
-                    ranges[index] = [ranges[index][0], piece.end, piece.end, piece.end]
-                    bare[index] = [bare[index][0], piece.end, piece.end]
-                    taker, space = None, False  # the white space after it is text, as after any void
+    def text(self, piece: Piece) -> None:
+        """Read a text piece, segment by segment (an entity or escape is one segment)."""
+        for lo, hi, decoded in piece.segments:
+            alike = hi - lo == len(decoded)
+            if not alike and not decoded.strip(" \t\n\r\f"):  # a line break with its indentation
+                if not self.take(lo, hi) and not self.space:
+                    self.chars.append(" ")
+                    self.space, self.run = True, None
                 continue
+            for index, char in enumerate(decoded):
+                if char in " \t\n\r\f":
+                    self._white(lo + index, alike)
+                    continue
+                self.taker = self.run = None
+                self.chars.append(char)
+                self.space = False
+                if self.first is None:
+                    self.first = lo + index if alike else lo
+                self.last = lo + index + 1 if alike else hi
+
+    def _white(self, at: int, alike: bool) -> None:
+        """A white space character at source offset `at` (`alike`: its source is itself): joined to
+        markup, collapsed into the space before it, or written as a space."""
+        if alike and self.take(at, at + 1):
+            return
+        if not self.space:
+            self.chars.append(" ")
+            self.space = True
+            self.run = [at, at + 1] if alike else None
+        elif self.run is not None and alike and self.run[1] == at:
+            self.run[1] += 1
+
+    def markup(self, piece: Piece) -> None:
+        """Read an opening, closing or void piece: a closing ends the elements it closes; any other
+        (a closing with no opening included) starts an element."""
+        if self.first is None:
+            self.first = piece.start
+        self.last = piece.end
+        if piece.kind == "close" and self._close(piece):
+            return
+        self._element(piece)
+
+    def _close(self, piece: Piece) -> bool:
+        """End the open element of the piece's name and those opened inside it; False when none of
+        that name is open (the piece is then kept as a void element)."""
+        index = next((i for i, name in reversed(self.open_stack) if name == piece.name), None)
+        if index is None:
+            return False
+        while self.open_stack:
+            inner, _ = self.open_stack.pop()
+            self.ends[inner] = len(self.chars)
+            # closed here: by its own closing markup, or implicitly (no markup of its own)
+            self.ranges[inner][2:] = [piece.start, piece.end] if inner == index else [piece.start, piece.start]
+            self.bare[inner][2] = self.ranges[inner][3]
+            if inner == index:
+                break
+        self.taker = (index, 3) if self.space else None
+        if self.starts[index] == len(self.chars) and len(self.tags) > index + 1:
+            self._collapse(index, piece.end)
+        return True
+
+    def _collapse(self, index: int, end: int) -> None:
+        """An element with no text, only elements at a point (`<a href="…"><img></a>`), closed at
+        `end`: one void element, as `MarkedText.events` keeps nothing inside an empty element."""
+        del self.tags[index + 1 :], self.ranges[index + 1 :], self.bare[index + 1 :]
+        del self.starts[index + 1 :], self.ends[index + 1 :]
+        self.tags[index] = replace(self.tags[index], void=True)
+        self.ranges[index] = [self.ranges[index][0], end, end, end]
+        self.bare[index] = [self.bare[index][0], end, end]
+        self.taker, self.space = None, False  # the white space after it is text, as after any void
+
+    def _element(self, piece: Piece) -> None:
+        """Start an element at the current character: open until closed, or void at a point."""
         void = piece.kind in ("void", "close")  # a closing piece with no opening stays where it is
-        tags.append(Tag(len(tags) + 1, "", void=void, name=("/" + piece.name) if piece.kind == "close" else piece.name))
-        ranges.append([piece.start, piece.end, piece.end, piece.end])
-        bare.append([piece.start, piece.end, piece.end])
-        starts.append(len(chars))
-        ends.append(None if piece.kind == "open" else len(chars))
+        name = ("/" + piece.name) if piece.kind == "close" else piece.name
+        self.tags.append(Tag(len(self.tags) + 1, "", void=void, name=name))
+        self.ranges.append([piece.start, piece.end, piece.end, piece.end])
+        self.bare.append([piece.start, piece.end, piece.end])
+        self.starts.append(len(self.chars))
+        self.ends.append(None if piece.kind == "open" else len(self.chars))
         if piece.kind == "open":
-            open_stack.append((len(tags) - 1, piece.name))
-        spaced, taker = space, (len(tags) - 1, 1) if space and not void else None
+            self.open_stack.append((len(self.tags) - 1, piece.name))
+        spaced, self.taker = self.space, (len(self.tags) - 1, 1) if self.space and not void else None
         if void:  # the white space after it is the text's, as before it: `an <1/> oder`
-            space = False
+            self.space = False
         if piece.name == "br" and not spaced:  # a line break parts words as a space does
-            chars.append(" ")
-            space, run = True, None
-    if first is None or not any(char.isalpha() for char in chars):
-        return None
-    for index, _ in open_stack:  # never closed: the element runs to the end of the unit
-        ranges[index][2:] = [last, last]
-        bare[index][2] = last
-    if chars and chars[-1] == " ":
-        after = [i for i, start in enumerate(starts) if start == len(chars)]
-        if not any(tags[i].void for i in after):  # `und <1/>` at the end keeps its space, as `an <1/> oder` does
-            if after and run is not None and ranges[after[0]][0] == run[1]:
-                ranges[after[0]][0] = run[0]  # `und <b></b>` at the end: the space goes with the element
-            chars.pop()
-    length = len(chars)
-    spans = []
-    for index, tag in enumerate(tags):
-        start = min(starts[index], length)
-        end = min(length if ends[index] is None else ends[index], length)
-        spans.append(Span(tag.id, start, end))
-    spans.sort(key=lambda s: (s.start, -s.end, s.id))
-    return Built(
-        MarkedText("".join(chars), tuple(spans), tuple(tags)),
-        Region(first, last, tuple(tuple(r) for r in ranges), style,
-               bare=tuple(tuple(b) for b in bare) if any(r[:2] + r[3:] != b for r, b in zip(ranges, bare)) else ()),
-    )
+            self.chars.append(" ")
+            self.space, self.run = True, None
+
+    def built(self, style: str) -> Built | None:
+        """The unit read, or None when it holds no letter: elements never closed run to its end."""
+        if self.first is None or not any(char.isalpha() for char in self.chars):
+            return None
+        for index, _ in self.open_stack:  # never closed: the element runs to the end of the unit
+            self.ranges[index][2:] = [self.last, self.last]
+            self.bare[index][2] = self.last
+        if self.chars and self.chars[-1] == " ":
+            self._trailing_space()
+        ranges, bare = self.ranges, self.bare
+        return Built(
+            MarkedText("".join(self.chars), self._spans(), tuple(self.tags)),
+            Region(self.first, self.last, tuple(tuple(r) for r in ranges), style,
+                   bare=tuple(tuple(b) for b in bare) if any(r[:2] + r[3:] != b for r, b in zip(ranges, bare)) else ()),
+        )
+
+    def _trailing_space(self) -> None:
+        """The space at the end of the unit: dropped, and given to the markup of an element with no
+        text right there; kept where a void element follows it."""
+        after = [i for i, start in enumerate(self.starts) if start == len(self.chars)]
+        if not any(self.tags[i].void for i in after):  # `und <1/>` at the end keeps its space, as `an <1/> oder` does
+            if after and self.run is not None and self.ranges[after[0]][0] == self.run[1]:
+                self.ranges[after[0]][0] = self.run[0]  # `und <b></b>` at the end: the space goes with the element
+            self.chars.pop()
+
+    def _spans(self) -> tuple[Span, ...]:
+        """Each element's span over the characters, in MarkedText order."""
+        length = len(self.chars)
+        spans = []
+        for index, tag in enumerate(self.tags):
+            start = min(self.starts[index], length)
+            end = min(length if self.ends[index] is None else self.ends[index], length)
+            spans.append(Span(tag.id, start, end))
+        spans.sort(key=lambda s: (s.start, -s.end, s.id))
+        return tuple(spans)
 
 
 def with_openings(built: Built, text: str) -> Built:
