@@ -2,11 +2,12 @@
 
 The contract lives in pyproject.toml (`[tool.importlinter]`); these tests run the real
 `lint-imports` on the source tree, show that a back-edge breaks it, and keep the contract, the
-package and the README's stage table naming the same modules.
+package and the README's stage table naming the same modules. No function body is longer than 60 lines.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -121,3 +122,34 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 ])
 def test_the_cycle_finder_finds_cycles(edges, expected):
     assert _cycles(edges) == expected
+
+
+MAX_BODY_LINES = 60
+"""No function body is longer than this (from its first statement after the docstring): a longer
+one does several jobs, each of which wants a name."""
+
+
+def long_functions(source: str) -> list[tuple[str, int]]:
+    """(name, body lines) of every function in `source` whose body is longer than MAX_BODY_LINES."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                body = body[1:]
+            lines = node.end_lineno - body[0].lineno + 1
+            if lines > MAX_BODY_LINES:
+                found.append((node.name, lines))
+    return found
+
+
+def test_no_function_body_is_longer_than_sixty_lines():
+    package = ROOT / "translate" / "dolmetsch"
+    found = {f"{path.relative_to(package)}:{name}": lines for path in package.rglob("*.py") for name, lines in long_functions(path.read_text(encoding="utf-8"))}
+    assert found == {}
+
+
+def test_the_length_check_counts_the_body_without_its_docstring():
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_BODY_LINES))
+    assert long_functions(f'def fits():\n    """Why."""\n{body}\n') == []
+    assert long_functions(f"def too_long():\n{body}\n    return x0\n") == [("too_long", MAX_BODY_LINES + 1)]
