@@ -158,3 +158,14 @@ def test_without_model_every_installed_pair_is_served(isolated_argos):
     served = served_packages([], offline=True)
     assert [package.codes for _, package in served] == [("de", "en"), ("en", "de")]
     assert all(given is None for given, _ in served)
+
+
+def test_auto_among_several_sources_takes_german_where_the_text_looks_german():
+    from dolmetsch.serve.app import ApiError, _likely_source
+
+    pairs = [("de", "en"), ("fr", "en"), ("en", "de")]
+    assert _likely_source(pairs, "en", ["Das ist ein Satz, der auf Deutsch geschrieben ist."]) == "de"
+    assert _likely_source(pairs, "en", ["Ceci est une phrase."]) == "fr"  # the only other source into English
+    assert _likely_source(pairs, "de", ["Ceci est une phrase."]) == "en"  # the only source into German
+    with pytest.raises(ApiError, match="Cannot tell which of es, fr"):
+        _likely_source([*pairs, ("es", "en")], "en", ["Esto es una frase."])
