@@ -168,4 +168,4 @@ def test_auto_among_several_sources_takes_german_where_the_text_looks_german():
     assert _likely_source(pairs, "en", ["Ceci est une phrase."]) == "fr"  # the only other source into English
     assert _likely_source(pairs, "de", ["Ceci est une phrase."]) == "en"  # the only source into German
     with pytest.raises(ApiError, match="Cannot tell which of es, fr"):
-        _likely_source([*pairs, ("es", "en")], "en", ["Esto es una frase."])
+        _likely_source([*pairs, ("es", "en")], "en", ["Una frase corta."])
