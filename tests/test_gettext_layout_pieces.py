@@ -90,32 +90,6 @@ def test_cut_matches_the_per_byte_form(chars, data):
     assert layout._cut(escaped, kinds, 'msgid ', "") == cut_per_byte(escaped, kinds, 'msgid ', "")
 
 
-def unescape_per_character(raw: str) -> str:
-    parts, i = [], 0
-    while i < len(raw):
-        if raw[i] == "\\":
-            escaped = layout.READ_ESCAPES.get(raw[i + 1 : i + 2])
-            if escaped is None:
-                raise layout.Unsupported(raw)
-            parts.append(escaped)
-            i += 2
-        else:
-            parts.append(raw[i])
-            i += 1
-    return "".join(parts)
-
-
-@settings(max_examples=300)
-@given(st.text(alphabet=st.sampled_from(list('ab\\"ntrx\n ')), max_size=16))
-def test_unescaping_reads_escapes_left_to_right_as_one_character_at_a_time_does(raw):
-    def outcome(read):
-        try:
-            return read(raw)
-        except layout.Unsupported:
-            return layout.Unsupported
-    assert outcome(layout._unescape) == outcome(unescape_per_character)
-
-
 def catalog_of(msgid: str, msgstr: str, comment: str):
     import polib
 
