@@ -38,7 +38,9 @@ from dolmetsch.document.reading import SourceFormat
 from dolmetsch.errors import InputError
 from dolmetsch.markup.document import markup_document
 from dolmetsch.markup.office import (
+    DC,
     Found,
+    Scan,
     Package,
     parse_package,
     ENGLISH,
@@ -61,7 +63,6 @@ from dolmetsch.markup.sentences import same
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
@@ -136,36 +137,20 @@ def parse_docx(data: bytes, where: str) -> Package:
     return parse_package(data, where, "DOCX", _Scan)
 
 
-class _Scan:
+class _Scan(Scan):
     """The package's parts parsed (fresh trees: writing changes them) and its units found."""
 
     def __init__(self, archive, where: str):
-        self.where = where
-        self.archive = archive
-        self.originals: dict[str, bytes] = {}
-        self.trees: dict[str, object] = {}
-        self.found: list[Found] = []
+        super().__init__(archive, where)
         parts = _parts(archive, where)
         styles = _styles(self._tree(parts["styles"][0])) if parts.get("styles") else {}
         for kind in ORDER:
             for name in parts.get(kind, ()):
                 tree = self._tree(name)
                 if kind == "core":
-                    self._metadata(name, tree)
+                    self._metadata(name, tree.getroot())
                 else:
                     self._story(name, tree, kind, styles)
-
-    def _tree(self, name: str):
-        if name not in self.trees:
-            self.originals[name] = read_member(self.archive, name, self.where)
-            self.trees[name] = parse_part(self.originals[name], self.where, name)
-        return self.trees[name]
-
-    def _metadata(self, name: str, tree) -> None:
-        for tag, context in (("title", "document title"), ("subject", "document subject")):
-            element = tree.getroot().find(f"{{{DC_NS}}}{tag}")
-            if element is not None and element.text and any(c.isalpha() for c in element.text):
-                self.found.append(Found("attribute", 1, context, name, element))
 
     def _story(self, name: str, tree, kind: str, styles: dict) -> None:
         depths: dict[int, int] = {}  # field nesting, by story (the part, or a text box)
@@ -200,11 +185,7 @@ class _Scan:
             if translation is None:
                 continue
             if found.flow is None:
-                if translation.text != found.marked.text:
-                    found.element.text = translation.text
-                    changed.add(found.part)
-                elif lang is not None:
-                    changed.add(found.part)
+                self._write_value(found, translation, lang, changed)
                 continue
             where = f"{self.where}:{found.line}"
             if same(translation, found.flow.marked):
@@ -222,7 +203,7 @@ class _Scan:
         _mirror_fallbacks(touched)
         if lang is not None:
             for name in changed:
-                language = self.trees[name].getroot().find(f"{{{DC_NS}}}language")
+                language = self.trees[name].getroot().find(f"{{{DC}}}language")
                 if language is not None:
                     language.text = "-".join(ENGLISH)
         return {name: serialize_part(self.trees[name], self.originals[name]) for name in changed}

@@ -33,7 +33,9 @@ from dolmetsch.document.reading import SourceFormat
 from dolmetsch.errors import InputError
 from dolmetsch.markup.document import markup_document
 from dolmetsch.markup.office import (
+    DC,
     Found,
+    Scan,
     Package,
     parse_package,
     ENGLISH,
@@ -60,7 +62,6 @@ FO = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
 DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 MANIFEST = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
-DC = "http://purl.org/dc/elements/1.1/"
 OFFICEOOO = "http://openoffice.org/2009/office"
 
 MIMETYPES = ("application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.text-template")
@@ -115,19 +116,20 @@ def parse_odt(data: bytes, where: str) -> Package:
     return parse_package(data, where, "ODT", _Scan)
 
 
-class _Scan:
+class _Scan(Scan):
+    """The package's parts parsed (fresh trees: writing changes them), their automatic styles, and
+    its units found: the metadata, then styles.xml's headers, the body, and the footers last."""
+
     def __init__(self, archive, where: str):
-        self.where = where
-        self.archive = archive
+        super().__init__(archive, where)
         names = set(archive.namelist())
         self._check(names)
-        self.originals: dict[str, bytes] = {}
-        self.trees: dict[str, object] = {}
         self.styles: dict[str, dict] = {}
-        self.found: list[Found] = []
         footers: list[Found] = []
         if "meta.xml" in names:
-            self._metadata("meta.xml")
+            meta = self._tree("meta.xml").getroot().find(q(OFFICE, "meta"))
+            if meta is not None:
+                self._metadata("meta.xml", meta)
         if "styles.xml" in names:
             for found in self._paragraphs("styles.xml"):
                 (footers if found.kind == "footer" else self.found).append(found)
@@ -150,19 +152,8 @@ class _Scan:
 
     def _tree(self, name: str):
         if name not in self.trees:
-            self.originals[name] = read_member(self.archive, name, self.where)
-            self.trees[name] = parse_part(self.originals[name], self.where, name)
-            self.styles[name] = _automatic_styles(self.trees[name])
+            self.styles[name] = _automatic_styles(super()._tree(name))
         return self.trees[name]
-
-    def _metadata(self, name: str) -> None:
-        meta = self._tree(name).getroot().find(q(OFFICE, "meta"))
-        if meta is None:
-            return
-        for tag, context in (("title", "document title"), ("subject", "document subject")):
-            element = meta.find(q(DC, tag))
-            if element is not None and element.text and any(c.isalpha() for c in element.text):
-                self.found.append(Found("attribute", 1, context, name, element))
 
     def _paragraphs(self, name: str) -> list[Found]:
         tree = self._tree(name)
@@ -188,11 +179,7 @@ class _Scan:
             if translation is None:
                 continue
             if found.flow is None:
-                if translation.text != found.marked.text:
-                    found.element.text = translation.text
-                    changed.add(found.part)
-                elif lang is not None:
-                    changed.add(found.part)
+                self._write_value(found, translation, lang, changed)
                 continue
             if same(translation, found.flow.marked):
                 if lang is None:

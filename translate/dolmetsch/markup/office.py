@@ -632,6 +632,45 @@ class Found:
         return self.flow.marked if self.flow is not None else MarkedText(" ".join(self.element.text.split()))
 
 
+DC = "http://purl.org/dc/elements/1.1/"
+METADATA = (("title", "document title"), ("subject", "document subject"))
+"""Dublin Core values of a package that are translated as units, with their context."""
+
+
+class Scan:
+    """What a package format's scan shares: each part read and parsed once per scan (fresh trees,
+    since writing changes them), its document title and subject as units, and writing those back."""
+
+    def __init__(self, archive, where: str):
+        self.where = where
+        self.archive = archive
+        self.originals: dict[str, bytes] = {}
+        self.trees: dict[str, object] = {}
+        self.found: list[Found] = []
+
+    def _tree(self, name: str):
+        if name not in self.trees:
+            self.originals[name] = read_member(self.archive, name, self.where)
+            self.trees[name] = parse_part(self.originals[name], self.where, name)
+        return self.trees[name]
+
+    def _metadata(self, name: str, holder) -> None:
+        """The title and subject under `holder` (an element of part `name`) that hold words."""
+        for tag, context in METADATA:
+            element = holder.find(f"{{{DC}}}{tag}")
+            if element is not None and element.text and any(c.isalpha() for c in element.text):
+                self.found.append(Found("attribute", 1, context, name, element))
+
+    @staticmethod
+    def _write_value(found: Found, translation: MarkedText, lang: str | None, changed: set[str]) -> None:
+        """A metadata unit's translation into its element; the part changes with the language too."""
+        if translation.text != found.marked.text:
+            found.element.text = translation.text
+            changed.add(found.part)
+        elif lang is not None:
+            changed.add(found.part)
+
+
 @dataclass(frozen=True, eq=False)
 class Package:
     """A parsed DOCX or ODT: its units, and how to write it back with some of them translated.
