@@ -25,15 +25,14 @@ from pathlib import Path
 import polib
 import pytest
 from lxml import etree
-from typer.testing import CliRunner
 
-from conftest import ROOT, TINY_MODEL
-from dolmetsch.cli import app
+from conftest import ROOT
 from dolmetsch.document.inline import MarkedText
 from dolmetsch.markup.docx import parse_docx
 from dolmetsch.markup.odt import parse_odt
 from dolmetsch.markup.placeholders import from_placeholders, to_placeholders
 from dolmetsch.sources import expand_sources
+from test_markup_flow import build, translate  # the same CLI runs as the HTML and Markdown flows
 
 try:
     import docx
@@ -44,7 +43,6 @@ except ImportError:  # python-docx makes the test documents: a test dependency, 
 from docx.oxml import parse_xml  # noqa: E402
 from docx.oxml.ns import nsdecls  # noqa: E402
 
-GLOSSARY = ROOT / "glossary"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
@@ -210,20 +208,6 @@ def sample_docx() -> bytes:
 
 
 # --- running -----------------------------------------------------------------------------------------
-
-
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def translate(sources, root: Path, *extra):
-    sources = sources if isinstance(sources, (list, tuple)) else [sources]
-    return run("translate", *sources, "--model", TINY_MODEL, "--offline", "-g", GLOSSARY, "--beam", "1",
-               "-o", root / "out", "--locales", root / "locales", "-q", *extra)
-
-
-def build(source: Path, root: Path):
-    return run("build", source, "-g", GLOSSARY, "-o", root / "out", "--locales", root / "locales", "-q")
 
 
 @dataclass(frozen=True)
