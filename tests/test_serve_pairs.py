@@ -169,3 +169,23 @@ def test_auto_among_several_sources_takes_german_where_the_text_looks_german():
     assert _likely_source(pairs, "de", ["Ceci est une phrase."]) == "en"  # the only source into German
     with pytest.raises(ApiError, match="Cannot tell which of es, fr"):
         _likely_source([*pairs, ("es", "en")], "en", ["Una frase corta."])
+
+
+def test_of_several_installed_packages_for_one_pair_the_newest_is_served(isolated_argos):
+    import shutil
+
+    from dolmetsch.models.install import install_from_file
+    from dolmetsch.models.package import installed_packages
+    from dolmetsch.serve.engine import served_packages
+
+    install_from_file(TINY_MODEL)
+    older = install_from_file(EN_DE_MODEL).package.path
+    # as argospm may leave several versions side by side; the newest neither first nor last by name
+    shutil.copytree(older, older.with_name("a-older"))
+    newer = older.with_name("b-newer")
+    shutil.copytree(older, newer)
+    metadata = json.loads((newer / "metadata.json").read_text(encoding="utf-8"))
+    (newer / "metadata.json").write_text(json.dumps({**metadata, "package_version": "9.0"}), encoding="utf-8")
+    assert [p.path.name for p in installed_packages() if p.codes == ("en", "de")] == ["a-older", "b-newer", older.name]
+    [_, (_, served)] = served_packages([], offline=True)
+    assert served.path == newer
