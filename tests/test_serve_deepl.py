@@ -347,11 +347,12 @@ def test_refusals(server):
     mine = translator(server).create_glossary("mine", "DE", "EN", {"Kreml": "Kremlin"})
     with pytest.raises(deepl.GlossaryNotFoundException):  # another key's glossary does not exist for this one
         translator(server, OTHER_KEY).get_glossary(mine.glossary_id)
-    for target in ("FR", "XX", ""):
+    for target in ("FR", "XX", "", "EN-AU"):  # English only as EN, EN-GB or EN-US
         response = httpx.post(f"{v2}/translate", headers=headers(), timeout=30, json={"text": ["Hallo"], "target_lang": target})
         assert response.status_code == 400 and "target_lang" in response.json()["message"]
-    response = httpx.post(f"{v2}/translate", headers=headers(), timeout=30, json={"text": ["Hallo"], "source_lang": "FR", "target_lang": "EN"})
-    assert response.status_code == 400 and "source_lang" in response.json()["message"]
+    for source in ("FR", "DE-AT"):  # a source language is a bare code, as DeepL has it
+        response = httpx.post(f"{v2}/translate", headers=headers(), timeout=30, json={"text": ["Hallo"], "source_lang": source, "target_lang": "EN"})
+        assert response.status_code == 400 and "source_lang" in response.json()["message"]
     response = httpx.post(f"{v2}/translate", headers=headers(), timeout=30, json={"text": ["Hallo"], "target_lang": "EN", "glossary_id": mine.glossary_id})
     assert response.status_code == 400 and "source_lang" in response.json()["message"]
     response = httpx.post(f"{v2}/translate", headers=headers(), timeout=30, json={"text": ["Hallo"], "target_lang": "EN", "tag_handling": "latex"})

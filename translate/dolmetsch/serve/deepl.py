@@ -245,7 +245,7 @@ def check_languages(service: Service, source: str | None, target: str | None) ->
     target_code = target.split("-")[0].lower()
     if target_code == "en" and target not in ACCEPTED_TARGETS or target_code not in service.languages:
         raise DeepLError(400, "Value for 'target_lang' not supported.")
-    if source is not None and ("-" in source or source.lower() not in service.languages):
+    if source is not None and source.lower() not in service.languages:
         raise DeepLError(400, "Value for 'source_lang' not supported.")
     if source is None:
         sources = sorted((s for s, t in service.pairs if t == target_code), key=lambda s: s != "de")
