@@ -57,6 +57,8 @@ def test_auto_takes_the_one_source_served_into_the_target(server):
     assert response.json()["detectedLanguage"]["language"] == "en"
     detected = httpx.post(server.url + "/detect", timeout=30, data={"q": "Das ist ein Satz, der auf Deutsch geschrieben ist.", "api_key": KEY}).json()
     assert [d["language"] for d in detected] == ["de", "en"]
+    detected = httpx.post(server.url + "/detect", timeout=30, data={"q": "This is a test.", "api_key": KEY}).json()
+    assert [d["language"] for d in detected] == ["en", "de"]  # the most likely first
 
 
 def test_another_pair_gets_no_glossary_and_no_german_to_english_post_edit(server):
